@@ -1,0 +1,43 @@
+// Compiles src/main.ts into the single self-contained binary dist/lifecycle.
+// Usage: bun scripts/build.ts [--target bun-linux-x64] [--executable-path <bun runtime>] [--outfile dist/lifecycle]
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+const outfile = flag("--outfile") ?? "dist/lifecycle";
+const command = [
+  process.execPath,
+  "build",
+  "--compile",
+  "--minify",
+  "--sourcemap",
+  "--bytecode",
+  "--format=esm",
+  // Without these the binary would read .env and bunfig.toml from the user's directory.
+  "--no-compile-autoload-dotenv",
+  "--no-compile-autoload-bunfig",
+  `--define=LIFECYCLE_VERSION=${JSON.stringify(version)}`,
+  `--define=process.env.NODE_ENV="production"`,
+  ...(flag("--target") ? [`--target=${flag("--target")}`] : []),
+  ...(flag("--executable-path") ? [`--compile-executable-path=${flag("--executable-path")}`] : []),
+  "src/main.ts",
+  "--outfile",
+  outfile,
+];
+const result = spawnSync(command[0]!, command.slice(1), { stdio: "inherit" });
+if (result.status !== 0) process.exit(result.status ?? 1);
+
+// `bun build --bytecode` can exit 0 and still produce a binary that dies at startup: always smoke-run it.
+if (!flag("--target")) {
+  const smoke = spawnSync(outfile, ["--version"], { encoding: "utf8" });
+  if (smoke.status !== 0 || smoke.stdout.trim() !== `lifecycle ${version}`) {
+    process.stderr.write(`build: smoke run of ${outfile} failed (exit ${smoke.status}): ${smoke.stdout}${smoke.stderr}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`built ${outfile} (lifecycle ${version})\n`);
+}

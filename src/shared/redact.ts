@@ -1,0 +1,31 @@
+/** Env keys whose values never appear in output, logs, audit lines or errors. */
+const SECRET_KEY = /TOKEN|SECRET|PASSWORD|KEY|CREDENTIAL/i;
+
+export const MASK = "***";
+
+export function isSecretKey(name: string): boolean {
+  return SECRET_KEY.test(name);
+}
+
+/** The values to hide, taken from the env a command will see (empty and 1-2 char values are not masked: too noisy). */
+export function secretValues(env: Readonly<Record<string, string | undefined>>): string[] {
+  const values = new Set<string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && value.length >= 3 && isSecretKey(name)) values.add(value);
+  }
+  return [...values].sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every occurrence of a secret value with `***`. */
+export function redactText(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(MASK);
+  return out;
+}
+
+/** A copy of an env map with secret keys' values masked. */
+export function redactEnv(env: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) out[name] = isSecretKey(name) ? MASK : value;
+  return out;
+}
