@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 const build = spawnSync(process.execPath, ["scripts/build.ts"], { stdio: "inherit" });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-const child = spawn(process.execPath, ["test", ...process.argv.slice(2)], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+const child = spawn(process.execPath, ["test", "--timeout", "30000", ...process.argv.slice(2)], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
 let tail = "";
 const keep = (chunk: Buffer, sink: NodeJS.WriteStream) => {
   sink.write(chunk);

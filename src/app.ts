@@ -34,12 +34,16 @@ export async function runApp(input: AppInput): Promise<number> {
 
   const interrupt = new AbortController();
   const killNow = new AbortController();
-  const uninstall = installSignalHandlers({
-    onSignal(signal, count) {
-      if (count === 1) interrupt.abort(signal);
-      else killNow.abort(signal);
-    },
-  });
+  // Only runs own child processes; other commands keep the default die-on-signal behaviour.
+  const uninstall =
+    invocation.command === "run"
+      ? installSignalHandlers({
+          onSignal(signal, count) {
+            if (count === 1) interrupt.abort(signal);
+            else killNow.abort(signal);
+          },
+        })
+      : () => {};
   const ctx: AppContext = { output, logger, env: input.env, argv: input.args, version: input.version, interrupt: interrupt.signal, killNow: killNow.signal, isTTY: input.isTTY };
   try {
     switch (invocation.command) {

@@ -59,6 +59,7 @@ export const settingsShape = {
   history_limit: z.optional(wholeNumber(1)),
 };
 
+/** `[project]`: only the name is required. */
 export const projectShape = {
   name: nonEmptyText,
   type: z.optional(text),
@@ -66,6 +67,7 @@ export const projectShape = {
   description: z.optional(text),
 };
 
+/** `[lifecycle.<phase>]` keys (product.md section 2); `concurrency` is an alias of `max_threads`. */
 export const phaseShape = {
   description: z.optional(text),
   command: z.optional(command),
@@ -93,6 +95,7 @@ export const phaseShape = {
   continue_on_error: z.optional(flag),
 };
 
+/** `[workspace.<name>]` keys; only `path` and `depends_on` are used, the rest is informational. */
 export const workspaceShape = {
   path: nonEmptyText,
   depends_on: z.optional(stringList("workspace names")),
@@ -103,10 +106,13 @@ export const workspaceShape = {
   language: z.optional(text),
 };
 
+/** The table form of a hook: `[hooks.before_x] commands = [...]`. */
 export const hookTableShape = { commands: commandList };
 
+/** `[state]`: `history_limit` (below [settings]/[execution] in precedence). */
 export const stateShape = { history_limit: z.optional(wholeNumber(1)) };
 
+/** `[cache]`: local store bound and remote cache locations. */
 export const cacheShape = {
   max_size: z.optional(size),
   remote_url: z.optional(valueWhere<string>("an http(s) URL", (v) => typeof v === "string" && /^https?:\/\/\S+$/.test(v))),
@@ -129,6 +135,7 @@ const hookValue = byKind<RawHook>("an array of phase names, a shell command stri
   table: section(hookTableShape, "a table { commands = [...] }"),
 });
 
+/** The whole document. Missing `[project]`/`project.name` fail here; unknown keys are left to findUnknownKeys. */
 export const configSchema = z.object({
   project: z.object(projectShape, {
     error: (issue) => (issue.input === undefined ? 'missing required table [project] (with name = "...")' : expectedMessage("a table", issue.input)),
@@ -149,7 +156,9 @@ export const configSchema = z.object({
   cache: z.optional(section(cacheShape, "a table")),
 });
 
+/** A command as written: a shell string or an argv array. */
 export type RawCommand = string | readonly string[];
+/** A hook as written: phase names, a shell command, or `{ commands }`. */
 export type RawHook = readonly string[] | string | { readonly commands: readonly RawCommand[] };
 export type RawPhase = z.output<typeof phaseSchema>;
 export type RawWorkspace = z.output<typeof workspaceSchema>;

@@ -13,10 +13,12 @@ export const SETTING_KEYS = {
   history_limit: ["history_limit"],
 } as const;
 
+/** A run-wide setting, by its [settings] name. */
 export type SettingName = keyof typeof SETTING_KEYS;
 
 const DURATION_SETTINGS: ReadonlySet<SettingName> = new Set(["timeout", "retry_delay", "kill_grace"]);
 
+/** One place a setting is written: its key path and the value as written. */
 export interface SettingSource {
   readonly path: readonly KeySegment[];
   readonly value: unknown;

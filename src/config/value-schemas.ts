@@ -18,6 +18,7 @@ export function tomlKind(value: unknown): "string" | "number" | "boolean" | "arr
   return "other";
 }
 
+/** A TOML table (not an array, not a date). */
 export function isTable(value: unknown): value is Record<string, unknown> {
   return tomlKind(value) === "table";
 }
@@ -44,10 +45,14 @@ export function valueWhere<T>(what: string, test: (value: unknown) => boolean) {
   return z.custom<T>((value) => test(value), expecting(what));
 }
 
+/** Any string. */
 export const text = z.string(expecting("a string"));
+/** A string with at least one character. */
 export const nonEmptyText = valueWhere<string>("a non-empty string", (v) => typeof v === "string" && v.length > 0);
+/** A boolean. */
 export const flag = z.boolean(expecting("true or false"));
 
+/** An integer in [min, max]; `what` replaces the generated description. */
 export function wholeNumber(min: number, max?: number, what?: string) {
   const description = what ?? (max === undefined ? `a whole number >= ${min}` : `a whole number from ${min} to ${max}`);
   return valueWhere<number>(description, (v) => Number.isInteger(v) && (v as number) >= min && (max === undefined || (v as number) <= max));
@@ -71,6 +76,7 @@ export const size = z.custom<number | string>((value) => parseSize(value).ok, {
   },
 });
 
+/** An array of non-empty strings; a bad element is reported at its own index. */
 export function stringList(what: string) {
   return z.array(nonEmptyText, expecting(`an array of ${what}`));
 }

@@ -1,4 +1,4 @@
-import type { Config, HookEntry } from "../config/config.ts";
+import type { Config, HookEntry, Phase } from "../config/config.ts";
 import { errorDiagnostic, type Diagnostic } from "../shared/diagnostic.ts";
 import { err, ok, type Result } from "../shared/result.ts";
 import { didYouMean } from "../shared/suggest.ts";
@@ -92,11 +92,19 @@ class GraphBuilder {
         if (only && !only.includes(ws.place.name)) continue;
         const before = new Set(this.tasks.keys());
         const upstream = (ws.dependsOn ?? []).map((dep) => taskId(dep, phase)).filter((id) => this.tasks.has(id));
-        this.expand(ws, phase, [...beforeFloor, ...upstream], ws.ownConfig);
+        const id = this.expand(ws, phase, [...beforeFloor, ...upstream], ws.ownConfig);
+        this.applyRootFanOut(id, root.config.phases.get(phase));
         placeTasks.push(...[...this.tasks.keys()].filter((id) => !before.has(id)));
       }
       floor = this.addHookList(root, `after_${phase}`, root.config.hooks.after[phase] ?? [], placeTasks.length > 0 ? this.sinksOf(placeTasks) : beforeFloor);
     }
+  }
+
+  /** As in ggen, the root's definition of a phase decides whether its fan-out runs in parallel, even in workspaces with their own make.toml. */
+  private applyRootFanOut(id: TaskId, rootPhase: Phase | undefined): void {
+    const task = this.tasks.get(id);
+    if (!task || !rootPhase || (task.parallel === rootPhase.parallel && task.maxThreads === rootPhase.maxThreads)) return;
+    this.tasks.set(id, { ...task, parallel: rootPhase.parallel, maxThreads: rootPhase.maxThreads });
   }
 
   /** Entries run in listed order; returns the floor that follows the list. */

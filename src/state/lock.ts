@@ -31,7 +31,7 @@ export interface LockOptions {
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** A lock with unreadable content this old is damaged (or its holder died between create and write on a file system without hard links). */
 const UNREADABLE_LOCK_GRACE_MS = 5_000;
-const MAX_BACKOFF_MS = 200;
+const MAX_BACKOFF_MS = 50;
 
 /** In-process waiters queue per lock file, so concurrent callers in one process never see themselves as a holder. */
 const queues = new Map<string, Promise<void>>();
@@ -47,7 +47,8 @@ export async function withLock<T>(dir: string, fn: () => T | Promise<T>, options
   const file = join(dir, ".ggen", options.name ?? "state.lock");
   const previous = queues.get(file) ?? Promise.resolve();
   let done!: () => void;
-  const tail = previous.then(() => new Promise<void>((resolve) => (done = resolve)));
+  const gate = new Promise<void>((resolve) => (done = resolve));
+  const tail = previous.then(() => gate);
   queues.set(file, tail);
   await previous;
   try {

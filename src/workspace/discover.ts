@@ -30,6 +30,11 @@ export function discoverWorkspaces(root: Config, rootDir: string, options: { str
     seen.add(decl.name);
     const keyPath = `workspace.${decl.name}.path`;
     const dir = isAbsolute(decl.path) ? decl.path : resolve(rootDir, decl.path);
+    // The path as written is checked first, so `../../etc` reads as "outside", whether or not it exists.
+    if (!isInside(rootDir, dir) && !isInside(realRoot, dir)) {
+      problems.push(errorDiagnostic({ file: displayPath(root.file, rootDir), keyPath, message: `workspace "${decl.name}": path "${decl.path}" is outside the project root` }));
+      continue;
+    }
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
       problems.push(errorDiagnostic({ file: displayPath(root.file, rootDir), keyPath, message: `workspace "${decl.name}": directory "${decl.path}" does not exist` }));
       continue;

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, realpathSync } from "node:fs";
 import { join } from "node:path";
-import { readState } from "../helpers/cli.ts";
+import { readState, runCli } from "../helpers/cli.ts";
 import { eventsOf, expectExit, withProject } from "./support.ts";
 
 const THREE = ["ws1", "ws2", "ws3"];
@@ -87,22 +87,67 @@ describe("workspaces: ggen pipeline semantics, kept", () => {
   });
 });
 
-describe("workspaces: paths are checked before anything runs", () => {
-  test("a workspace outside the root stops the whole run with exit 2 and \"outside\"; no workspace ran", async () => {
-    const toml = [
-      `[project]\nname = "mono"`,
-      `[workspace.good]\npath = "good"`,
-      `[workspace.evil]\npath = "../evil"`,
-      `[lifecycle.build]\ncommand = "echo ran > ran.txt"`,
-    ].join("\n\n");
+describe("workspaces: parallel fan-out (root definitions)", () => {
+  test("parallel = true runs the workspaces at the same time (each waits for the other's gate file)", async () => {
+    const gate = "touch ../$LIFECYCLE_WORKSPACE.started; while [ ! -f ../ws1.started ] || [ ! -f ../ws2.started ]; do sleep 0.01; done";
+    const toml = [`[project]\nname = "mono"`, `[workspace.ws1]\npath = "ws1"`, `[workspace.ws2]\npath = "ws2"`, `[lifecycle.work]\nparallel = true\ncommand = "${gate}"`].join("\n\n");
     await withProject(toml, async (p) => {
-      mkdirSync(join(p.dir, "good"));
-      const r = await p.lc("pipeline", "build");
+      mkdirSync(join(p.dir, "ws1"));
+      mkdirSync(join(p.dir, "ws2"));
+      const r = await p.lc("pipeline", "work", "--concurrency", "4", "--timeout", "5s");
+      expectExit(r, 0);
+      expect(p.exists("ws1.started") && p.exists("ws2.started")).toBe(true);
+    });
+  }, 20_000);
+
+  test("a failing workspace in a parallel fan-out lets the others finish; the run exits 1 and records each outcome", async () => {
+    const toml = monorepo(`[lifecycle.process]\nparallel = true\ncommand = "echo ok > done.txt; [ \\"$LIFECYCLE_WORKSPACE\\" != ws2 ]"`);
+    await withProject(toml, async (p) => {
+      for (const ws of THREE) mkdirSync(join(p.dir, ws));
+      const r = await p.lc("pipeline", "process", "--json");
+      expectExit(r, 1);
+      const ends = Object.fromEntries(eventsOf(r.stdout, "task-end").map((e) => [e.task, e]));
+      expect(ends["ws1#process"]).toMatchObject({ status: "success" });
+      expect(ends["ws2#process"]).toMatchObject({ status: "failed", exit_code: 1 });
+      expect(ends["ws3#process"]).toMatchObject({ status: "success" });
+      expect(String(ends["ws2#process"]?.error)).toContain("phase 'process'");
+      expect(readState(join(p.dir, "ws2")).phase_history).toMatchObject([{ phase: "process", success: false }]);
+      for (const ws of ["ws1", "ws3"]) expect(readState(join(p.dir, ws)).phase_history).toMatchObject([{ phase: "process", success: true }]);
+    });
+  });
+
+  test("parallel = false (default) stops at the first failing workspace, in name order", async () => {
+    const toml = monorepo(`[lifecycle.process]\ncommand = "echo ok > done.txt; [ \\"$LIFECYCLE_WORKSPACE\\" != ws2 ]"`);
+    await withProject(toml, async (p) => {
+      for (const ws of THREE) mkdirSync(join(p.dir, ws));
+      const r = await p.lc("pipeline", "process");
+      expectExit(r, 1);
+      expect(p.exists("ws1/done.txt")).toBe(true);
+      expect(p.exists("ws2/done.txt")).toBe(true);
+      expect(p.exists("ws3/done.txt")).toBe(false);
+    });
+  });
+});
+
+describe("workspaces: paths are checked before anything runs", () => {
+  test("a workspace outside the root (an existing directory) stops the whole run with exit 2 and \"outside\"; no workspace ran", async () => {
+    await withProject(undefined, async (p) => {
+      // The project root is <tmp>/root, so "../evil" is an existing directory outside it.
+      p.write("root/make.toml", [
+        `[project]\nname = "mono"`,
+        `[workspace.good]\npath = "good"`,
+        `[workspace.evil]\npath = "../evil"`,
+        `[lifecycle.build]\ncommand = "echo ran > ran.txt"`,
+      ].join("\n\n"));
+      mkdirSync(join(p.dir, "root", "good"));
+      mkdirSync(join(p.dir, "evil"));
+      const r = await runCli(["--root", join(p.dir, "root"), "pipeline", "build"]);
       expectExit(r, 2);
       expect(r.stderr).toContain("outside");
       expect(r.stderr).toContain("evil");
-      expect(p.exists("good/ran.txt")).toBe(false);
-      expect(p.exists("good/.ggen/state.json")).toBe(false);
+      expect(p.exists("root/good/ran.txt")).toBe(false);
+      expect(p.exists("evil/ran.txt")).toBe(false);
+      expect(p.exists("root/good/.ggen/state.json")).toBe(false);
     });
   });
 

@@ -145,6 +145,15 @@ describe("damaged state files (ggen edge cases and more)", () => {
     });
   }
 
+  test("an empty state file with a valid backup (a non-durable writer lost its data) uses the backup", () => {
+    const dir = place("");
+    writeFileSync(`${stateFilePath(dir)}.bak`, GGEN_STATE);
+    const { state, warnings } = loadState(dir);
+    expect(state.last_phase).toBe("docs");
+    expect(warnings[0]).toBe(".ggen/state.json was empty");
+    expect(warnings[1]).toStartWith("using the backup .ggen/state.json.bak");
+  });
+
   test("the backup is used when the state is corrupt, and the next write builds on it", async () => {
     const dir = place('{"last_phase":"build","phase_history":[{');
     writeFileSync(`${stateFilePath(dir)}.bak`, GGEN_STATE);
