@@ -33,6 +33,14 @@ export function findConflicts(doc: Readonly<Record<string, unknown>>): Diagnosti
           }),
         );
       }
+      if (Array.isArray(phase.watch)) {
+        found.push(
+          warningDiagnostic({
+            keyPath: formatKeyPath(["lifecycle", name, "watch"]),
+            message: "expected true or false; a list of globs is read as watch = true (lifecycle does not watch files)",
+          }),
+        );
+      }
       if (phase.max_threads !== undefined && phase.concurrency !== undefined && phase.max_threads !== phase.concurrency) {
         found.push(
           warningDiagnostic({

@@ -52,7 +52,7 @@ function resolvePhase(name: string, raw: RawPhase): Phase {
     cache: raw.cache ?? false,
     inputs: raw.inputs ?? [],
     outputs: raw.outputs ?? [],
-    watch: raw.watch ?? false,
+    watch: raw.watch !== undefined && raw.watch !== false,
     port: raw.port,
     continueOnError: raw.continue_on_error ?? false,
   });

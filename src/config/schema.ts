@@ -85,10 +85,11 @@ export const phaseShape = {
   cache: z.optional(flag),
   inputs: z.optional(stringList("file globs")),
   outputs: z.optional(stringList("file globs")),
+  // ggen examples write `watch = ["src/**"]`: accepted as watch = true, with a warning (find-conflicts.ts).
   watch: z.optional(
-    valueWhere<boolean>(
-      "true or false (watch marks a long-running phase such as a dev server; it takes no file globs)",
-      (v) => typeof v === "boolean",
+    valueWhere<boolean | string[]>(
+      "true or false (watch marks a long-running phase such as a dev server)",
+      (v) => typeof v === "boolean" || (Array.isArray(v) && v.every((g) => typeof g === "string")),
     ),
   ),
   port: z.optional(wholeNumber(0, 65535, "a port number from 0 to 65535")),

@@ -72,7 +72,7 @@ describe("wrong types: every problem in one pass, each with key path, line and w
     "retries = 1.5", //                  12
     "port = 70000", //                   13
     'parallel = "yes"', //               14
-    'watch = ["src/**"]', //             15
+    "watch = 3", //                      15
     "commands = [", //                   16
     '  "ok",', //                        17
     "  3,", //                           18
@@ -130,7 +130,7 @@ describe("wrong types: every problem in one pass, each with key path, line and w
     expect(message("lifecycle.build.port")).toBe("expected a port number from 0 to 65535, got 70000");
     expect(message("lifecycle.build.parallel")).toBe('expected true or false, got "yes"');
     expect(message("lifecycle.build.watch")).toBe(
-      "expected true or false (watch marks a long-running phase such as a dev server; it takes no file globs), got an array",
+      "expected true or false (watch marks a long-running phase such as a dev server), got 3",
     );
     expect(message("lifecycle.build.commands[1]")).toBe(
       "expected a command: a string (run by the shell) or an array of strings (argv, no shell), got 3",

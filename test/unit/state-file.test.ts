@@ -8,7 +8,7 @@ import { serializeState } from "../../src/state/serialize-state.ts";
 import { loadState, pruneState, readStateForDisplay, recordTasks, resetState, stateFilePath } from "../../src/state/state-file.ts";
 import { emptyState, type RunRecord } from "../../src/state/state-types.ts";
 
-const GGEN_STATE = readFileSync("/work/shared/ggen/examples/examples__rust-cli-lifecycle.state.json", "utf8");
+const GGEN_STATE = readFileSync(new URL("../../../shared/ggen/examples/examples__rust-cli-lifecycle.state.json", import.meta.url), "utf8");
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
