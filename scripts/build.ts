@@ -18,6 +18,8 @@ const command = [
   "--sourcemap",
   "--bytecode",
   "--format=esm",
+  // A separate chunk for everything past argv parsing keeps `--version` from loading it.
+  "--splitting",
   // Without these the binary would read .env and bunfig.toml from the user's directory.
   "--no-compile-autoload-dotenv",
   "--no-compile-autoload-bunfig",

@@ -12,7 +12,7 @@ const binary = resolve("dist/lifecycle");
 const work = mkdtempSync(join(tmpdir(), "lifecycle-bench-"));
 try {
   writeFileSync(join(work, "hello.ts"), 'process.stdout.write("hello\\n");\n');
-  const built = spawnSync(process.execPath, ["build", "--compile", "--minify", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", join(work, "hello.ts"), "--outfile", join(work, "hello")], { stdio: "ignore" });
+  const built = spawnSync(process.execPath, ["build", "--compile", "--minify", "--bytecode", "--format=esm", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", join(work, "hello.ts"), "--outfile", join(work, "hello")], { stdio: "ignore" });
   if (built.status !== 0) throw new Error("could not compile the hello-world reference");
   writeFileSync(join(work, "make.toml"), '[project]\nname = "bench"\n\n[lifecycle.noop]\ncommand = "true"\n');
 
