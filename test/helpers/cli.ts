@@ -3,8 +3,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
-/** The compiled binary under test (built by `npm test` before the suite runs). */
-export const BINARY = resolve(import.meta.dir, "../../dist/lifecycle");
+/** The compiled binary under test (built by `npm test` before the suite runs); LIFECYCLE_BINARY overrides it. */
+export const BINARY = process.env.LIFECYCLE_BINARY ?? resolve(import.meta.dir, "../../dist/lifecycle");
 export const FIXTURES = resolve(import.meta.dir, "../fixtures");
 export const GGEN = resolve(import.meta.dir, "../../../shared/ggen");
 
