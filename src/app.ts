@@ -1,13 +1,18 @@
 import { parseInvocation } from "./cli.ts";
+import { cacheCommand } from "./cache/cache-command.ts";
+import { completionCommand } from "./commands/completion.ts";
+import { doctorCommand } from "./commands/doctor.ts";
 import { graphCommand } from "./commands/graph.ts";
+import { initCommand } from "./commands/init.ts";
 import { listCommand } from "./commands/list.ts";
 import { showCommand } from "./commands/show.ts";
 import { stateCommand } from "./commands/state.ts";
 import { validateCommand } from "./commands/validate.ts";
 import type { AppContext } from "./context.ts";
+import { startReaperIfInit } from "./execute/reaper.ts";
 import { installSignalHandlers } from "./execute/signals.ts";
 import { createLogger } from "./report/logger.ts";
-import type { Output } from "./report/reporter.ts";
+import { createOutputSink } from "./report/output-sink.ts";
 import { runCommand } from "./run.ts";
 import { assertNever } from "./shared/assert-never.ts";
 
@@ -21,7 +26,8 @@ export interface AppInput {
 
 /** Parses the invocation, wires signals and output, dispatches; returns the exit code. */
 export async function runApp(input: AppInput): Promise<number> {
-  const output: Output = { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) };
+  // Backpressure (a slow reader of our stdout slows the commands, not our memory) and the progress line.
+  const output = createOutputSink(process.stdout, process.stderr);
   const parsed = parseInvocation(input.args, input.env, input.cwd);
   if (!parsed.ok) {
     output.stderr(`lifecycle: ${parsed.error}\n`);
@@ -44,6 +50,8 @@ export async function runApp(input: AppInput): Promise<number> {
           },
         })
       : () => {};
+  // As a container's PID 1, orphans of our commands are re-parented to us: reap them (no-op otherwise).
+  const stopReaper = await startReaperIfInit();
   const ctx: AppContext = { output, logger, env: input.env, argv: input.args, version: input.version, interrupt: interrupt.signal, killNow: killNow.signal, isTTY: input.isTTY };
   try {
     switch (invocation.command) {
@@ -54,15 +62,25 @@ export async function runApp(input: AppInput): Promise<number> {
       case "validate":
         return validateCommand(ctx, global);
       case "graph":
-        return graphCommand(ctx, global, invocation.phases, invocation.format);
+        return graphCommand(ctx, global, invocation.phases, invocation.format, invocation.selection);
       case "state":
         return await stateCommand(ctx, global, invocation.action, invocation.keep);
+      case "cache":
+        return await cacheCommand(ctx, global, invocation.action);
       case "run":
         return await runCommand(ctx, global, invocation.run);
+      case "init":
+        return initCommand(ctx, global, { force: invocation.force, dryRun: invocation.dryRun });
+      case "doctor":
+        return await doctorCommand(ctx, global);
+      case "completion":
+        return completionCommand(ctx, invocation.shell);
       default:
         return assertNever(invocation);
     }
   } finally {
     uninstall();
+    stopReaper();
+    await output.settled(); // grouped blocks still being written go out before the exit code is set
   }
 }

@@ -2,6 +2,7 @@ import { commandText, type HookEntry } from "../config/config.ts";
 import type { AppContext } from "../context.ts";
 import type { GlobalOptions } from "../invocation.ts";
 import { formatDuration } from "../shared/duration.ts";
+import { redactText, secretValues } from "../shared/redact.ts";
 import { didYouMean } from "../shared/suggest.ts";
 import { loadProject } from "../workspace/load-project.ts";
 import { printDiagnostics } from "./print-diagnostics.ts";
@@ -50,6 +51,8 @@ export function showCommand(ctx: AppContext, global: GlobalOptions, name: string
   };
   hookLines("Before hooks:", config.hooks.before[name]);
   hookLines("After hooks:", config.hooks.after[name]);
-  ctx.output.stdout(lines.join("\n") + "\n");
+  const envLayers = [ctx.env, config.env, phase.env, ...Object.values(config.envProfiles)];
+  const secrets = [...new Set(envLayers.flatMap((layer) => secretValues(layer)))];
+  ctx.output.stdout(redactText(lines.join("\n") + "\n", secrets));
   return 0;
 }

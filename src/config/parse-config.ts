@@ -1,4 +1,6 @@
 import { parse, TomlError } from "smol-toml";
+import { checkReferenceView } from "./check-references.ts";
+import { viewOfRawDocument } from "./raw-reference-view.ts";
 import { errorDiagnostic, hasErrors, type Diagnostic } from "../shared/diagnostic.ts";
 import { err, ok, type Result } from "../shared/result.ts";
 import { findConflicts } from "./find-conflicts.ts";
@@ -36,6 +38,8 @@ export function parseConfig(
         errorDiagnostic({ keyPath: formatKeyPath(issue.path.map(toSegment)) || undefined, message: issue.message }),
       );
   problems.push(...findUnknownKeys(doc), ...findConflicts(doc));
+  // Without a valid config the resolved reference check cannot run: check names on the raw document instead.
+  if (!checked.success) problems.push(...checkReferenceView(viewOfRawDocument(doc), displayPath).filter((d) => d.severity === "error"));
   let diagnostics: Diagnostic[] = problems.map((d) => ({ ...d, file: displayPath }));
   if (options.strict) diagnostics = escalateWarnings(diagnostics);
   diagnostics = locateDiagnostics(diagnostics, text);

@@ -16,6 +16,8 @@ export interface ExecuteTaskDeps {
   readonly parentEnv: Readonly<Record<string, string | undefined>>;
   /** Each line of child output, secrets already masked. */
   readonly onOutput: (stream: OutputStream, line: string) => void;
+  /** Backpressure from the output: while it returns a promise, commands' pipes are not read. */
+  readonly outputReady?: () => Promise<void> | undefined;
   /** Called before a failed command is run again (attempt 1 = first retry). */
   readonly onRetry?: (attempt: number, result: ProcessResult) => void;
   /** The pause between retries; must resolve early when `signal` aborts. Default: an abortable timer. */
@@ -59,6 +61,7 @@ export async function executeTask(task: Task, deps: ExecuteTaskDeps): Promise<Ta
         signal: deps.signal,
         ...(deps.killNow === undefined ? {} : { killNow: deps.killNow }),
         onLine,
+        ...(deps.outputReady === undefined ? {} : { outputReady: deps.outputReady }),
       });
       if (result.cancelled) return cancelled(command);
       if (succeeded(result)) break;

@@ -46,6 +46,11 @@ export function signalLiveGroups(sig: KillSignal = "SIGKILL"): number {
   return count;
 }
 
+/** Whether `pid` leads a group whose command has not finished: a child the runtime itself waits for. */
+export function isLiveGroup(pid: number): boolean {
+  return liveGroups.has(pid);
+}
+
 /** How many commands are running right now. */
 export function liveGroupCount(): number {
   return liveGroups.size;

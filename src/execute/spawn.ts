@@ -1,9 +1,10 @@
 import type { Command } from "../config/config.ts";
-import { createLineSplitter } from "./line-splitter.ts";
+import { settleWithin, startPumps } from "./output-pump.ts";
 import type { ProcessResult } from "./outcome.ts";
 import { describeSpawnError } from "./spawn-error.ts";
-import { signalGroup, trackGroup, untrackGroup } from "./process-group.ts";
+import { signalGroup, trackGroup, untrackGroup, type KillSignal } from "./process-group.ts";
 import { TailBuffer } from "./tail-buffer.ts";
+import { spawnChild } from "../runtime/spawn-child.ts";
 
 export type OutputStream = "stdout" | "stderr";
 
@@ -30,6 +31,11 @@ export interface SpawnOptions {
   readonly killNow?: AbortSignal;
   /** Every complete line, in order per stream, without its "\n". Called while the command runs. */
   readonly onLine: (stream: OutputStream, line: string) => void;
+  /**
+   * Backpressure: called after each chunk of output has gone through onLine; when it returns a promise,
+   * the pipe is not read again until it resolves (the command blocks on a full pipe, our memory stays flat).
+   */
+  readonly outputReady?: () => Promise<void> | undefined;
   /** Lines of stderr kept for error messages; default 20. */
   readonly stderrTailLines?: number;
 }
@@ -54,14 +60,7 @@ export async function spawnCommand(options: SpawnOptions): Promise<ProcessResult
 
   let proc;
   try {
-    proc = Bun.spawn(argv, {
-      cwd: options.cwd,
-      env: options.env,
-      stdin: "inherit",
-      stdout: "pipe",
-      stderr: "pipe",
-      detached: true,
-    });
+    proc = await spawnChild({ argv, cwd: options.cwd, env: options.env });
   } catch (error) {
     return notRun(startedAt, describeSpawnError(error, argv[0]!, options.cwd));
   }
@@ -72,7 +71,8 @@ export async function spawnCommand(options: SpawnOptions): Promise<ProcessResult
   let cause: Cause | null = null;
   let killDeadline = Number.POSITIVE_INFINITY;
   let killTimer: ReturnType<typeof setTimeout> | undefined;
-  const terminate = (why: Cause, now: boolean): void => {
+  let firstSignal: KillSignal | undefined;
+  const terminate = (why: Cause, now: boolean, sig: KillSignal = "SIGTERM"): void => {
     cause ??= why;
     if (now || options.killGraceMs <= 0) {
       signalGroup(pgid, "SIGKILL");
@@ -80,7 +80,8 @@ export async function spawnCommand(options: SpawnOptions): Promise<ProcessResult
       return;
     }
     if (killTimer !== undefined) return;
-    signalGroup(pgid, "SIGTERM");
+    firstSignal = sig;
+    signalGroup(pgid, sig);
     killDeadline = performance.now() + options.killGraceMs;
     // SIGKILL whatever is left, even if the leader already exited: grandchildren may ignore TERM.
     killTimer = setTimeout(() => signalGroup(pgid, "SIGKILL"), options.killGraceMs);
@@ -88,48 +89,46 @@ export async function spawnCommand(options: SpawnOptions): Promise<ProcessResult
 
   const timeoutMs = options.timeoutMs ?? 0;
   const timeoutTimer = timeoutMs > 0 ? setTimeout(() => terminate("timeout", false), timeoutMs) : undefined;
-  const onAbort = (): void => terminate("abort", options.signal.reason === KILL_NOW);
+  const onAbort = (): void => terminate("abort", options.signal.reason === KILL_NOW, forwardedSignal(options.signal.reason));
   options.signal.addEventListener("abort", onAbort, { once: true });
   const onKillNow = (): void => terminate("abort", true);
   if (options.killNow?.aborted) onKillNow();
   else options.killNow?.addEventListener("abort", onKillNow, { once: true });
 
-  const stdoutReader = proc.stdout.getReader();
-  const stderrReader = proc.stderr.getReader();
-  const onStdout = (line: string): void => options.onLine("stdout", line);
-  const onStderr = (line: string): void => {
-    tail.push(line);
-    options.onLine("stderr", line);
-  };
-  let outputDone = false;
-  const output = Promise.all([pump(stdoutReader, onStdout), pump(stderrReader, onStderr)]);
-  output.then(
-    () => (outputDone = true),
-    () => {
-      // onLine threw (a bug): nobody reads the pipes any more, so stop the command instead of letting it block.
-      outputDone = true;
-      signalGroup(pgid, "SIGKILL");
+  const pumps = startPumps({
+    stdout: proc.stdout,
+    stderr: proc.stderr,
+    onStdout: (line) => options.onLine("stdout", line),
+    onStderr: (line) => {
+      tail.push(line);
+      options.onLine("stderr", line);
     },
-  );
+    ...(options.outputReady === undefined ? {} : { outputReady: options.outputReady }),
+  });
+  // onLine threw (a bug): nobody reads the pipes any more, so stop the command instead of letting it block.
+  pumps.done.catch(() => signalGroup(pgid, "SIGKILL"));
 
   try {
-    await proc.exited;
+    const status = await proc.exited;
     const causeAtExit: Cause | null = cause;
-    if (!outputDone) {
+    if (!pumps.finished() && firstSignal !== undefined && firstSignal !== "SIGTERM" && killDeadline > performance.now()) {
+      // The leader obeyed a forwarded SIGINT/SIGHUP, but `sh` starts background jobs with SIGINT ignored:
+      // what is left of the group gets SIGTERM (SIGKILL still follows at the deadline).
+      signalGroup(pgid, "SIGTERM");
+    }
+    if (!pumps.finished()) {
       // Something in the group still holds a pipe. While stopping, it gets the rest of its grace period.
       const waitMs = cause === null ? DRAIN_MS : Math.max(0, killDeadline - performance.now());
-      await settleWithin(output, waitMs);
+      await settleWithin(pumps.done, waitMs);
     }
     signalGroup(pgid, "SIGKILL"); // final sweep: no member of the group outlives the command
-    if (!outputDone) {
-      await settleWithin(output, DRAIN_MS);
-      // A process outside the group (it called setsid itself) still holds the pipe: stop reading.
-      if (!outputDone) await Promise.all([stdoutReader.cancel(), stderrReader.cancel()]).catch(() => undefined);
-    }
-    await output; // rethrows a bug in onLine
+    // What the group wrote before it died is still read (also when our own stdout is slow); a process
+    // outside the group (it called setsid itself) holding a pipe open is not waited for.
+    await pumps.finish(cause === null);
+    await pumps.done; // rethrows a bug in onLine
     return {
-      exitCode: proc.exitCode,
-      signal: typeof proc.signalCode === "number" ? `signal ${proc.signalCode}` : proc.signalCode,
+      exitCode: status.exitCode,
+      signal: status.signal,
       timedOut: causeAtExit === "timeout",
       cancelled: causeAtExit === "abort",
       durationMs: elapsedMs(startedAt),
@@ -144,38 +143,10 @@ export async function spawnCommand(options: SpawnOptions): Promise<ProcessResult
   }
 }
 
-/** The part of a stream reader that pump uses (Bun's and the DOM reader types differ nominally). */
-interface ChunkReader {
-  read(): Promise<{ done: true; value?: Uint8Array | undefined } | { done: false; value: Uint8Array }>;
+/** The signal a stop forwards to the group: the one lifecycle received (SIGINT, SIGHUP...), else SIGTERM. */
+function forwardedSignal(reason: unknown): KillSignal {
+  return reason === "SIGINT" || reason === "SIGHUP" || reason === "SIGTERM" ? reason : "SIGTERM";
 }
-
-async function pump(reader: ChunkReader, onLine: (line: string) => void): Promise<void> {
-  const splitter = createLineSplitter(onLine);
-  for (;;) {
-    let chunk;
-    try {
-      chunk = await reader.read();
-    } catch {
-      break; // the pipe was cancelled or broke: keep what was read
-    }
-    if (chunk.done) break;
-    splitter.push(chunk.value);
-  }
-  splitter.end();
-}
-
-/** Resolves when `promise` settles or after `ms`, whichever is first; leaves no timer behind. */
-async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  try {
-    await Promise.race([promise.then(noop, noop), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function noop(): void {}
 
 function elapsedMs(startedAt: number): number {
   return Math.round(performance.now() - startedAt);

@@ -53,6 +53,8 @@ class PlanError extends Error {
 
 class GraphBuilder {
   readonly tasks = new Map<TaskId, Task>();
+  /** Task ids in the order they were added: `added.slice(mark)` is what one step added, without copying the map. */
+  private readonly added: TaskId[] = [];
   private readonly expanding: string[] = [];
 
   constructor(private readonly request: GraphRequest) {}
@@ -73,30 +75,49 @@ class GraphBuilder {
     let previousFloor = floor;
     for (const phase of phases) {
       if (!pc.config.phases.has(phase)) continue;
-      const before = new Set(this.tasks.keys());
+      const mark = this.added.length;
       this.expand(pc, phase, previousFloor, withHooks);
-      const added = [...this.tasks.keys()].filter((id) => !before.has(id));
-      previousFloor = added.length > 0 ? this.sinksOf(added) : previousFloor;
+      if (this.added.length > mark) previousFloor = this.sinksOf(this.added.slice(mark));
     }
   }
 
-  /** Root before-hooks once, the phase in each workspace, root after-hooks once (product.md section 3). */
+  /**
+   * Root before-hooks once, the phase in each workspace, root after-hooks once (product.md section 3).
+   * Each workspace runs its own pipeline: its `b` waits for its own `a` and the upstream workspaces'
+   * `b`, never for other workspaces' `a` (no lockstep). Root hooks keep the order they have in one
+   * place and so are barriers: `before_b` runs after everything added so far and every `b` waits
+   * for it; `after_a` runs after every workspace's `a`, and every later task waits for it.
+   */
   private addWorkspacePipelines(phases: readonly string[], floor: TaskId[]): void {
     const root = this.request.root;
+    const ordered = dependencyOrder(this.request.workspaces);
+    /** Per workspace: the tasks its next phase waits for (the sinks of what its last phase added). */
+    const ownFloor = new Map<string, TaskId[]>();
+    let rootChain = floor;
     for (const phase of phases) {
-      const beforeFloor = this.addHookList(root, `before_${phase}`, root.config.hooks.before[phase] ?? [], floor);
-      const placeTasks: TaskId[] = [];
-      const only = root.config.phases.get(phase)?.workspaces;
-      for (const ws of dependencyOrder(this.request.workspaces)) {
-        if (!ws.config.phases.has(phase)) continue;
-        if (only && !only.includes(ws.place.name)) continue;
-        const before = new Set(this.tasks.keys());
-        const upstream = (ws.dependsOn ?? []).map((dep) => taskId(dep, phase)).filter((id) => this.tasks.has(id));
-        const id = this.expand(ws, phase, [...beforeFloor, ...upstream], ws.ownConfig);
-        this.applyRootFanOut(id, root.config.phases.get(phase));
-        placeTasks.push(...[...this.tasks.keys()].filter((id) => !before.has(id)));
+      const rootPhase = root.config.phases.get(phase);
+      const before = root.config.hooks.before[phase] ?? [];
+      const beforeFloor = before.length > 0 ? this.addHookList(root, `before_${phase}`, before, this.sinks()) : rootChain;
+      /** Per workspace: what a dependent workspace's task for this phase waits for (passed through workspaces without the phase). */
+      const phaseSinks = new Map<string, TaskId[]>();
+      const fanOut: TaskId[] = [];
+      for (const ws of ordered) {
+        const name = ws.place.name;
+        const upstream = (ws.dependsOn ?? []).flatMap((dep) => phaseSinks.get(dep) ?? []);
+        if (!ws.config.phases.has(phase) || (rootPhase?.workspaces && !rootPhase.workspaces.includes(name))) {
+          if (upstream.length > 0) phaseSinks.set(name, unique(upstream));
+          continue;
+        }
+        const mark = this.added.length;
+        const id = this.expand(ws, phase, unique([...beforeFloor, ...(ownFloor.get(name) ?? []), ...upstream]), ws.ownConfig);
+        this.applyRootFanOut(id, rootPhase);
+        const sinks = this.added.length > mark ? this.sinksOf(this.added.slice(mark)) : [id];
+        ownFloor.set(name, sinks);
+        phaseSinks.set(name, sinks);
+        fanOut.push(...sinks);
       }
-      floor = this.addHookList(root, `after_${phase}`, root.config.hooks.after[phase] ?? [], placeTasks.length > 0 ? this.sinksOf(placeTasks) : beforeFloor);
+      const after = root.config.hooks.after[phase] ?? [];
+      rootChain = after.length > 0 ? this.addHookList(root, `after_${phase}`, after, fanOut.length > 0 ? fanOut : beforeFloor) : beforeFloor;
     }
   }
 
@@ -117,7 +138,7 @@ class GraphBuilder {
       }
       const name = entries.length > 1 ? `${hookKey}[${index}]` : hookKey;
       const id = taskId(pc.place.name, name);
-      if (!this.tasks.has(id)) this.tasks.set(id, resolveHookTask(name, entry.commands, pc.place, pc.config, this.request, [...current]));
+      if (!this.tasks.has(id)) this.add(resolveHookTask(name, entry.commands, pc.place, pc.config, this.request, [...current]));
       current = [id];
     });
     return current;
@@ -141,10 +162,15 @@ class GraphBuilder {
     const beforeFloor = withHooks ? this.addHookList(pc, `before_${phaseName}`, hooks.before[phaseName] ?? [], floor) : floor;
     const depIds = phase.dependsOn.map((dep) => this.expand(pc, dep, floor, withHooks));
     const deps = unique([...beforeFloor, ...depIds]);
-    this.tasks.set(id, resolvePhaseTask(phase, pc.place, pc.config, this.request, deps));
+    this.add(resolvePhaseTask(phase, pc.place, pc.config, this.request, deps));
     if (withHooks) this.addHookList(pc, `after_${phaseName}`, hooks.after[phaseName] ?? [], [id]);
     this.expanding.pop();
     return id;
+  }
+
+  private add(task: Task): void {
+    this.tasks.set(task.id, task);
+    this.added.push(task.id);
   }
 
   /** Tasks nothing else depends on. */
@@ -159,21 +185,33 @@ class GraphBuilder {
   }
 }
 
-/** Workspaces after the ones they depend on, otherwise by name (the input is sorted by name; cycles were rejected at load). */
+/**
+ * Workspaces after the ones they depend on, otherwise by name (the input is sorted by name; cycles
+ * were rejected at load). Iterative post-order, so a 100,000-deep dependency chain is fine.
+ */
 function dependencyOrder(workspaces: readonly PlaceConfig[]): PlaceConfig[] {
   const byName = new Map(workspaces.map((w) => [w.place.name, w] as const));
   const ordered: PlaceConfig[] = [];
   const placed = new Set<string>();
-  const place = (ws: PlaceConfig) => {
-    if (placed.has(ws.place.name)) return;
-    placed.add(ws.place.name);
-    for (const dep of ws.dependsOn ?? []) {
-      const upstream = byName.get(dep);
-      if (upstream) place(upstream);
+  for (const first of workspaces) {
+    if (placed.has(first.place.name)) continue;
+    placed.add(first.place.name);
+    const frames = [{ ws: first, next: 0 }];
+    while (frames.length > 0) {
+      const top = frames[frames.length - 1]!;
+      const deps = top.ws.dependsOn ?? [];
+      if (top.next < deps.length) {
+        const upstream = byName.get(deps[top.next++]!);
+        if (upstream && !placed.has(upstream.place.name)) {
+          placed.add(upstream.place.name);
+          frames.push({ ws: upstream, next: 0 });
+        }
+        continue;
+      }
+      frames.pop();
+      ordered.push(top.ws);
     }
-    ordered.push(ws);
-  };
-  for (const ws of workspaces) place(ws);
+  }
   return ordered;
 }
 

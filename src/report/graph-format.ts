@@ -1,36 +1,33 @@
 import { commandText } from "../config/config.ts";
 import type { GraphFormat } from "../invocation.ts";
 import type { TaskGraph } from "../plan/task.ts";
+import { formatGraphDot, formatGraphMermaid, formatGraphText, type GraphWorkspace } from "./graph-places.ts";
 
-/** The sealed task graph as text (one task per line with its deps), Graphviz dot, JSON or Mermaid. */
-export function formatGraph(graph: TaskGraph, format: GraphFormat): string {
+/**
+ * The sealed task graph as text (one task per line with its deps), Graphviz dot, JSON or Mermaid.
+ * With workspaces, text groups tasks under their place, dot and mermaid draw a cluster per place,
+ * and JSON lists the workspaces (name, path, depends_on).
+ */
+export function formatGraph(graph: TaskGraph, format: GraphFormat, workspaces: readonly GraphWorkspace[] = []): string {
   const tasks = [...graph.tasks.values()];
   switch (format) {
     case "text":
-      return tasks.map((t) => `${t.id}${t.deps.length > 0 ? `  <- ${t.deps.join(", ")}` : ""}`).join("\n") + "\n";
-    case "dot": {
-      const lines = ["digraph lifecycle {", "  rankdir=LR;"];
-      for (const t of tasks) lines.push(`  ${JSON.stringify(t.id)};`);
-      for (const t of tasks) for (const dep of t.deps) lines.push(`  ${JSON.stringify(dep)} -> ${JSON.stringify(t.id)};`);
-      return [...lines, "}"].join("\n") + "\n";
-    }
+      return formatGraphText(tasks, workspaces);
+    case "dot":
+      return formatGraphDot(tasks);
     case "json":
       return (
         JSON.stringify(
           {
             phases: graph.phases,
+            workspaces: workspaces.map((w) => ({ name: w.name, path: w.path, depends_on: w.dependsOn })),
             tasks: tasks.map((t) => ({ id: t.id, place: t.place.name, phase: t.phase, kind: t.kind, commands: t.commands.map(commandText), deps: t.deps })),
           },
           null,
           2,
         ) + "\n"
       );
-    case "mermaid": {
-      const node = new Map(tasks.map((t, i) => [t.id, `t${i}`] as const));
-      const lines = ["graph LR"];
-      for (const t of tasks) lines.push(`  ${node.get(t.id)}["${t.id.replaceAll('"', "#quot;")}"]`);
-      for (const t of tasks) for (const dep of t.deps) lines.push(`  ${node.get(dep)} --> ${node.get(t.id)}`);
-      return lines.join("\n") + "\n";
-    }
+    case "mermaid":
+      return formatGraphMermaid(tasks);
   }
 }

@@ -27,7 +27,6 @@ export function createJsonReporter(output: Output, secrets: () => readonly strin
       const signal = outcome.kind === "failed" ? outcome.signal : null;
       const tail = outcome.kind === "failed" || outcome.kind === "timed-out" ? outcome.stderrTail : undefined;
       emit({ event: "task-end", task: task.id, status: outcome.kind, exit_code: exitCode, signal, duration_ms: timing, error, stderr_tail: tail });
-      if (error && outcome.kind !== "skipped") output.stderr(redactText(`error: ${task.id}: ${error}\n`, secrets()));
     },
     runEnd(summary: RunSummary) {
       emit({ event: "run-end", run_id: runId, status: summary.status, duration_ms: summary.durationMs, counts: summary.counts });

@@ -44,13 +44,15 @@ export function createLogger(options: LoggerOptions): Logger {
     const label = log.type === "error" ? paint(31, "error: ") : log.type === "warn" ? paint(33, "warning: ") : log.type === "debug" ? paint(90, "debug: ") : "";
     return redactText(`${label}${msg}`, secrets) + "\n";
   };
+  // consola passes everything (debug and up); the console shows the chosen level, the log file keeps all.
+  const consoleLevel = LEVEL_NUMBER[options.level];
   const consola: ConsolaInstance = createConsola({
-    level: LEVEL_NUMBER[options.level],
+    level: options.file ? LEVEL_NUMBER.debug : consoleLevel,
     throttle: 0,
     reporters: [
       {
         log(log) {
-          options.writeStderr(options.format === "json" ? jsonLine(log) : humanLine(log));
+          if (log.level <= consoleLevel) options.writeStderr(options.format === "json" ? jsonLine(log) : humanLine(log));
           if (options.file) appendFileSync(options.file, jsonLine(log));
         },
       },

@@ -15,6 +15,13 @@ export interface Reporter {
 export interface Output {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Backpressure: a promise while written text is backed up in memory (output-sink.ts); absent = never. */
+  readonly ready?: () => Promise<void> | undefined;
+  /** Writes a large block (grouped output) at the reader's pace, in order with later writes (output-sink.ts). */
+  readonly writeBlock?: (next: () => { readonly stream: "stdout" | "stderr"; readonly text: string } | null) => void;
+  /** The terminal status line (output-sink.ts); absent when there is none. */
+  readonly status?: (line: string | null) => void;
+  readonly needsStatus?: () => boolean;
 }
 
 /** One line describing why a task did not succeed, for humans and for `error` fields. */

@@ -1,4 +1,5 @@
-import { closeSync, constants, mkdirSync, openSync, renameSync, statSync, writeSync } from "node:fs";
+import { constants } from "node:fs";
+import { mkdir, open, rename, stat } from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import { isSecretKey, MASK, redactText } from "../shared/redact.ts";
@@ -52,17 +53,17 @@ export async function appendAudit(rootDir: string, entry: AuditEntry, options: A
   const bytes = Buffer.from(line, "utf8");
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   try {
-    mkdirSync(join(rootDir, ".ggen"), { recursive: true });
-    if (sizeOf(file) + bytes.length > maxBytes) {
+    await mkdir(join(rootDir, ".ggen"), { recursive: true });
+    if ((await sizeOf(file)) + bytes.length > maxBytes) {
       // Rotation is the one step that is not a plain append: one process at a time.
       const rotated = await withLock(rootDir, () => rotate(file, bytes.length, maxBytes), { name: "audit.lock", rootDir });
       if (!rotated.ok) return rotated;
     }
-    const fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
+    const handle = await open(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
     try {
-      writeSync(fd, bytes, 0, bytes.length);
+      await handle.write(bytes, 0, bytes.length); // one write(2) with O_APPEND: lines never interleave
     } finally {
-      closeSync(fd);
+      await handle.close();
     }
     return ok(undefined);
   } catch (e) {
@@ -111,18 +112,18 @@ export function redactArgv(argv: readonly string[]): string[] {
   return out;
 }
 
-function rotate(file: string, incomingBytes: number, maxBytes: number): void {
-  if (sizeOf(file) + incomingBytes <= maxBytes) return; // another process rotated meanwhile
+async function rotate(file: string, incomingBytes: number, maxBytes: number): Promise<void> {
+  if ((await sizeOf(file)) + incomingBytes <= maxBytes) return; // another process rotated meanwhile
   try {
-    renameSync(file, `${file}.1`);
+    await rename(file, `${file}.1`);
   } catch (e) {
     if (errnoCode(e) !== "ENOENT") throw e;
   }
 }
 
-function sizeOf(file: string): number {
+async function sizeOf(file: string): Promise<number> {
   try {
-    return statSync(file).size;
+    return (await stat(file)).size;
   } catch (e) {
     if (errnoCode(e) === "ENOENT") return 0;
     throw e;

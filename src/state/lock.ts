@@ -1,12 +1,12 @@
-import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { link, mkdir, open, readFile, unlink, writeFile, type FileHandle } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { err, ok, type Result } from "../shared/result.ts";
-import { sweepTempFiles, tempTag } from "./atomic-write.ts";
 import { describeFsError, errnoCode, shownPath } from "./fs-error.ts";
 import { isProcessAlive, processStartTicks } from "./process-identity.ts";
+import { sweepTempFilesOnce, tempTag } from "./temp-files.ts";
 
 /** What a lock file holds: who owns it, and a token so the owner only ever removes its own lock. */
 export interface LockHolder {
@@ -28,6 +28,7 @@ export interface LockOptions {
   readonly rootDir?: string;
 }
 
+const DEFAULT_NAME = "state.lock";
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** A lock with unreadable content this old is damaged (or its holder died between create and write on a file system without hard links). */
 const UNREADABLE_LOCK_GRACE_MS = 5_000;
@@ -36,15 +37,27 @@ const MAX_BACKOFF_MS = 50;
 /** In-process waiters queue per lock file, so concurrent callers in one process never see themselves as a holder. */
 const queues = new Map<string, Promise<void>>();
 
+/** This process as a holder: host and start time do not change while it lives, so they are read once. */
+let self: { readonly host: string; readonly procStart: number | null } | undefined;
+function selfIdentity(): { readonly host: string; readonly procStart: number | null } {
+  return (self ??= { host: hostname(), procStart: processStartTicks(process.pid) });
+}
+
+/** Names of the lock's own temp files (`.<name>.<tag>.tmp`), for sweeping them with other temp files of the directory. */
+export function lockTempNames(name = DEFAULT_NAME): readonly string[] {
+  return [name, `${name}.break`];
+}
+
 /**
  * Runs fn while holding the exclusive lock `<dir>/.ggen/<name>` (exclusive create). A lock whose
  * holder is gone (same host, pid dead or reused) is taken over; a live holder is waited for with
  * async backoff up to timeoutMs, then an error names it. Serialises callers within this process
  * too. Not re-entrant: calling withLock on the same lock from inside fn waits forever.
+ * All file work is asynchronous (node:fs/promises): waiting for a lock never blocks the thread.
  * fn's exceptions propagate after the lock is released.
  */
 export async function withLock<T>(dir: string, fn: () => T | Promise<T>, options: LockOptions = {}): Promise<Result<T, string>> {
-  const file = join(dir, ".ggen", options.name ?? "state.lock");
+  const file = join(dir, ".ggen", options.name ?? DEFAULT_NAME);
   const previous = queues.get(file) ?? Promise.resolve();
   let done!: () => void;
   const gate = new Promise<void>((resolve) => (done = resolve));
@@ -58,7 +71,7 @@ export async function withLock<T>(dir: string, fn: () => T | Promise<T>, options
     try {
       return ok(await fn());
     } finally {
-      release(file, acquired.value);
+      await release(file, acquired.value);
     }
   } finally {
     done();
@@ -67,29 +80,18 @@ export async function withLock<T>(dir: string, fn: () => T | Promise<T>, options
 }
 
 async function acquire(file: string, shown: string, timeoutMs: number): Promise<Result<LockHolder, string>> {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-  } catch (e) {
-    return err(describeFsError(e, "write", shown));
-  }
-  sweepTempFiles(dirname(file), basename(file));
-  sweepTempFiles(dirname(file), `${basename(file)}.break`);
-  const me: LockHolder = {
-    pid: process.pid,
-    host: hostname(),
-    started: new Date().toISOString(),
-    procStart: processStartTicks(process.pid),
-    token: randomBytes(8).toString("hex"),
-  };
+  await sweepTempFilesOnce(dirname(file), lockTempNames(basename(file)));
+  const { host, procStart } = selfIdentity();
+  const me: LockHolder = { pid: process.pid, host, started: new Date().toISOString(), procStart, token: randomBytes(8).toString("hex") };
   const deadline = Date.now() + timeoutMs;
   let backoffMs = 2;
   for (;;) {
-    const created = createExclusive(file, JSON.stringify(me), shown);
+    const created = await createExclusive(file, JSON.stringify(me), shown);
     if (!created.ok) return created;
     if (created.value) return ok(me);
-    const seen = readLock(file);
+    const seen = await readLock(file);
     if (seen !== null && isStale(seen)) {
-      const broken = breakStale(file, seen, shown);
+      const broken = await breakStale(file, seen, shown);
       if (!broken.ok) return broken;
       if (broken.value) continue;
     }
@@ -104,43 +106,59 @@ async function acquire(file: string, shown: string, timeoutMs: number): Promise<
  * ok(true): created with its content; ok(false): it already exists; err: the file system refused.
  * The content is written to a temp file first and hard-linked into place (link fails with
  * EEXIST like O_EXCL), so no one ever sees a lock without its holder. Where hard links are not
- * supported, falls back to openSync("wx") and a write.
+ * supported, falls back to open("wx") and a write.
  */
-function createExclusive(file: string, content: string, shown: string): Result<boolean, string> {
+async function createExclusive(file: string, content: string, shown: string): Promise<Result<boolean, string>> {
   const temp = join(dirname(file), `.${basename(file)}.${tempTag()}.tmp`);
   try {
-    writeFileSync(temp, content, { flag: "wx", mode: 0o644 });
+    await writeNewFile(temp, content);
   } catch (e) {
+    await unlink(temp).catch(() => {}); // a partly written temp (ENOSPC); the name is ours alone
     return err(describeFsError(e, "write", shown));
   }
   try {
-    linkSync(temp, file);
+    await link(temp, file);
     return ok(true);
   } catch (e) {
     const code = errnoCode(e);
     if (code === "EEXIST") return ok(false);
-    if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "EMLINK") return createWithOpen(file, content, shown);
+    if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "EMLINK") return await createWithOpen(file, content, shown);
     return err(describeFsError(e, "write", shown));
   } finally {
-    unlinkQuietly(temp);
+    await unlink(temp).catch(() => {}); // already gone: the next sweep would take it
   }
 }
 
-function createWithOpen(file: string, content: string, shown: string): Result<boolean, string> {
-  let fd: number;
+/**
+ * Writes a new file (exclusive create), making its directory only when the write says it is
+ * missing. No fsync: a lock only matters while its holder lives, and what a power cut leaves of
+ * it (nothing, an empty file, or a holder that is no longer running) is judged stale.
+ */
+async function writeNewFile(file: string, content: string): Promise<void> {
   try {
-    fd = openSync(file, "wx", 0o644);
+    await writeFile(file, content, { flag: "wx", mode: 0o644 });
+  } catch (e) {
+    if (errnoCode(e) !== "ENOENT") throw e;
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, content, { flag: "wx", mode: 0o644 });
+  }
+}
+
+async function createWithOpen(file: string, content: string, shown: string): Promise<Result<boolean, string>> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, "wx", 0o644);
   } catch (e) {
     if (errnoCode(e) === "EEXIST") return ok(false);
     return err(describeFsError(e, "write", shown));
   }
   try {
-    writeSync(fd, content);
-    closeSync(fd);
+    await handle.writeFile(content);
+    await handle.close();
     return ok(true);
   } catch (e) {
-    closeSync(fd);
-    unlinkQuietly(file);
+    await handle.close().catch(() => {});
+    await unlink(file).catch(() => {});
     return err(describeFsError(e, "write", shown));
   }
 }
@@ -153,21 +171,21 @@ interface SeenLock {
   readonly holder: LockHolder | null;
 }
 
-function readLock(file: string): SeenLock | null {
-  let fd: number;
+async function readLock(file: string): Promise<SeenLock | null> {
+  let handle: FileHandle;
   try {
-    fd = openSync(file, "r");
+    handle = await open(file, "r");
   } catch {
     return null;
   }
   try {
-    const stat = fstatSync(fd);
-    const raw = readFileSync(fd, "utf8");
+    const stat = await handle.stat();
+    const raw = await handle.readFile({ encoding: "utf8" });
     return { raw, ino: stat.ino, mtimeMs: stat.mtimeMs, holder: parseHolder(raw) };
   } catch {
     return null;
   } finally {
-    closeSync(fd);
+    await handle.close().catch(() => {});
   }
 }
 
@@ -193,7 +211,7 @@ function parseHolder(raw: string): LockHolder | null {
 function isStale(seen: SeenLock): boolean {
   const h = seen.holder;
   if (h === null) return Date.now() - seen.mtimeMs > UNREADABLE_LOCK_GRACE_MS;
-  if (h.host !== hostname()) return false;
+  if (h.host !== selfIdentity().host) return false;
   if (!isProcessAlive(h.pid)) return true;
   if (h.procStart === null) return false;
   const now = processStartTicks(h.pid);
@@ -205,34 +223,41 @@ function isStale(seen: SeenLock): boolean {
  * check-and-remove one step among breakers, so a breaker never removes a lock another
  * process has just taken. ok(true): removed (retry now); ok(false): someone else is on it.
  */
-function breakStale(file: string, seen: SeenLock, shown: string): Result<boolean, string> {
+async function breakStale(file: string, seen: SeenLock, shown: string): Promise<Result<boolean, string>> {
   const guard = `${file}.break`;
-  const guardMe = JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString(), procStart: processStartTicks(process.pid) });
-  const created = createExclusive(guard, guardMe, shown);
+  const { host, procStart } = selfIdentity();
+  const created = await createExclusive(guard, JSON.stringify({ pid: process.pid, host, started: new Date().toISOString(), procStart }), shown);
   if (!created.ok) return created;
   if (!created.value) {
     // A breaker that died mid-break leaves its guard; clear it (a race here needs two crashes).
-    const g = readLock(guard);
-    if (g !== null && isStale(g)) unlinkQuietly(guard);
+    const g = await readLock(guard);
+    if (g !== null && isStale(g)) await unlink(guard).catch(() => {});
     return ok(false);
   }
   try {
-    const now = readLock(file);
+    const now = await readLock(file);
     if (now === null) return ok(true);
     if (now.ino !== seen.ino || now.raw !== seen.raw || now.mtimeMs !== seen.mtimeMs) return ok(true);
     try {
-      unlinkSync(file);
+      await unlink(file);
     } catch (e) {
       if (errnoCode(e) !== "ENOENT") return err(describeFsError(e, "remove stale lock", shown));
     }
     return ok(true);
   } finally {
-    unlinkQuietly(guard);
+    await unlink(guard).catch(() => {});
   }
 }
 
-function release(file: string, me: LockHolder): void {
-  if (readLock(file)?.holder?.token === me.token) unlinkQuietly(file);
+/** Removes the lock if it is still ours: checked by token, since a lock deleted by hand may have been taken by another process since. */
+async function release(file: string, me: LockHolder): Promise<void> {
+  let raw: string;
+  try {
+    raw = await readFile(file, "utf8");
+  } catch {
+    return; // gone: nothing of ours to remove
+  }
+  if (parseHolder(raw)?.token === me.token) await unlink(file).catch(() => {});
 }
 
 function busyMessage(shown: string, seen: SeenLock | null, timeoutMs: number): string {
@@ -240,12 +265,4 @@ function busyMessage(shown: string, seen: SeenLock | null, timeoutMs: number): s
   const h = seen?.holder;
   if (!h) return `${shown} is held by another process (${waited}); if no lifecycle is running, delete the file`;
   return `${shown} is held by pid ${h.pid} on ${h.host} since ${h.started} (${waited}); if that process is not lifecycle, delete the file`;
-}
-
-function unlinkQuietly(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch {
-    // already gone
-  }
 }

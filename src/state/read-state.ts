@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
+import { open, readFile, type FileHandle } from "node:fs/promises";
 import { errnoCode, fsReason, isErrnoError } from "./fs-error.ts";
 import { parseStateText } from "./parse-state.ts";
 import type { StateFile } from "./state-types.ts";
@@ -8,32 +9,71 @@ export type StateRead =
   | { readonly kind: "missing" }
   /** 0 bytes or whitespace only. `ino` identifies the file that was read. */
   | { readonly kind: "empty"; readonly ino: number }
-  | { readonly kind: "valid"; readonly state: StateFile; readonly ino: number }
+  | { readonly kind: "valid"; readonly state: StateFile }
   /** Unreadable, invalid JSON or the wrong shape; `reason` says which. */
   | { readonly kind: "damaged"; readonly reason: string; readonly ino: number | null };
 
-/** Reads and checks one state file. Never throws for bad content or an unreadable file. */
+/** Reads and checks one state file, blocking (for `state show`, `list` and planning). Never throws for bad content or an unreadable file. */
 export function readStateFile(file: string): StateRead {
   let fd: number;
   try {
     fd = openSync(file, "r");
   } catch (e) {
-    if (errnoCode(e) === "ENOENT") return { kind: "missing" };
-    if (!isErrnoError(e)) throw e;
-    return { kind: "damaged", reason: `unreadable: ${fsReason(e)}`, ino: null };
+    return openFailure(e);
   }
-  let text: string;
-  let ino: number;
   try {
-    ino = fstatSync(fd).ino;
-    text = readFileSync(fd, "utf8");
+    const ino = fstatSync(fd).ino;
+    return classify(readFileSync(fd, "utf8"), ino);
   } catch (e) {
-    if (!isErrnoError(e)) throw e;
-    return { kind: "damaged", reason: `unreadable: ${fsReason(e)}`, ino: null };
+    return readFailure(e);
   } finally {
     closeSync(fd);
   }
+}
+
+/** readStateFile on the I/O threads (node:fs/promises), for saves: the calling thread is never blocked. */
+export async function readStateFileAsync(file: string): Promise<StateRead> {
+  try {
+    // One I/O round trip for the usual valid file; the inode is only needed to recover a bad one.
+    const text = await readFile(file, "utf8");
+    const parsed = text.trim() === "" ? undefined : parseStateText(text);
+    if (parsed?.ok) return { kind: "valid", state: parsed.value };
+  } catch (e) {
+    if (errnoCode(e) === "ENOENT") return { kind: "missing" };
+  }
+  return readWithInode(file);
+}
+
+/** Content and inode of one and the same file, so a recovery never moves a file that replaced the bad one meanwhile. */
+async function readWithInode(file: string): Promise<StateRead> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, "r");
+  } catch (e) {
+    return openFailure(e);
+  }
+  try {
+    const ino = (await handle.stat()).ino;
+    return classify(await handle.readFile({ encoding: "utf8" }), ino);
+  } catch (e) {
+    return readFailure(e);
+  } finally {
+    await handle.close();
+  }
+}
+
+function classify(text: string, ino: number): StateRead {
   if (text.trim() === "") return { kind: "empty", ino };
   const parsed = parseStateText(text);
-  return parsed.ok ? { kind: "valid", state: parsed.value, ino } : { kind: "damaged", reason: parsed.error, ino };
+  return parsed.ok ? { kind: "valid", state: parsed.value } : { kind: "damaged", reason: parsed.error, ino };
+}
+
+function openFailure(e: unknown): StateRead {
+  if (errnoCode(e) === "ENOENT") return { kind: "missing" };
+  return readFailure(e);
+}
+
+function readFailure(e: unknown): StateRead {
+  if (!isErrnoError(e)) throw e;
+  return { kind: "damaged", reason: `unreadable: ${fsReason(e)}`, ino: null };
 }

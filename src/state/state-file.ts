@@ -1,11 +1,12 @@
-import { readdirSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { readdir, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { err, ok, type Result } from "../shared/result.ts";
 import { appendRuns, pruneRuns } from "./append-runs.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { describeFsError, errnoCode, shownPath } from "./fs-error.ts";
-import { withLock } from "./lock.ts";
-import { readStateFile } from "./read-state.ts";
+import { lockTempNames, withLock } from "./lock.ts";
+import { readStateFile, readStateFileAsync } from "./read-state.ts";
+import { sweepTempFilesOnce } from "./temp-files.ts";
 import { serializeState } from "./serialize-state.ts";
 import { emptyState, type CacheKeyEntry, type RunRecord, type StateFile } from "./state-types.ts";
 
@@ -40,24 +41,25 @@ export function stateFilePath(dir: string): string {
  * if valid, else empty state; with a warning. Corrupt or wrong-shaped file: moved aside to
  * `state.json.corrupt-<ms>`, `state.json.bak` used if valid, with a warning. Never throws for
  * bad content. Without the lock a concurrent writer may replace the file meanwhile; the move
- * aside is skipped then (the file changed), so a good file is never moved.
+ * aside is skipped then (the file changed), so a good file is never moved. Asynchronous
+ * (node:fs/promises), like every step of a save.
  */
-export function loadState(dir: string, options: StateOptions = {}): LoadedState {
+export async function loadState(dir: string, options: StateOptions = {}): Promise<LoadedState> {
   const file = stateFilePath(dir);
   const shown = shownPath(file, options.rootDir ?? dir);
-  const primary = readStateFile(file);
+  const primary = await readStateFileAsync(file);
   if (primary.kind === "missing") return { state: emptyState(), warnings: [] };
   if (primary.kind === "valid") return { state: primary.state, warnings: [] };
   const warnings: string[] = [];
   if (primary.kind === "empty") {
-    if (sameFile(file, primary.ino)) removeQuietly(file);
+    if (await sameFile(file, primary.ino)) await removeQuietly(file);
     warnings.push(`${shown} was empty`);
   } else {
-    const aside = sameFile(file, primary.ino) ? moveAside(file) : null;
+    const aside = (await sameFile(file, primary.ino)) ? await moveAside(file) : null;
     const where = aside === null ? "left in place" : `moved to ${shownPath(aside, options.rootDir ?? dir)}`;
     warnings.push(`${shown} is corrupt (${primary.reason}); ${where}`);
   }
-  const backup = readStateFile(`${file}.bak`);
+  const backup = await readStateFileAsync(`${file}.bak`);
   if (backup.kind === "valid") {
     warnings.push(`using the backup ${shown}.bak (${backup.state.phase_history.length} history entries)`);
     return { state: backup.state, warnings };
@@ -95,10 +97,10 @@ export async function pruneState(dir: string, keep: number, options: StateOption
 export async function resetState(dir: string, options: StateOptions = {}): Promise<Result<{ existed: boolean }, string>> {
   const file = stateFilePath(dir);
   const shown = shownPath(file, options.rootDir ?? dir);
-  const locked = await withLock(dir, (): Result<{ existed: boolean }, string> => {
-    loadState(dir, options); // moves a corrupt file aside instead of making it the backup
+  const locked = await withLock(dir, async (): Promise<Result<{ existed: boolean }, string>> => {
+    await loadState(dir, options); // moves a corrupt file aside instead of making it the backup
     try {
-      renameSync(file, `${file}.bak`);
+      await rename(file, `${file}.bak`);
       return ok({ existed: true });
     } catch (e) {
       if (errnoCode(e) === "ENOENT") return ok({ existed: false });
@@ -123,9 +125,11 @@ export function readStateForDisplay(dir: string, options: StateOptions = {}): Lo
 
 async function update(dir: string, options: StateOptions, change: (state: StateFile) => StateFile): Promise<Result<{ warnings: readonly string[] }, string>> {
   const file = stateFilePath(dir);
-  const locked = await withLock(dir, (): Result<{ warnings: readonly string[] }, string> => {
-    const loaded = loadState(dir, options);
-    const written = writeFileAtomic(file, serializeState(change(loaded.state)), { shownPath: shownPath(file, options.rootDir ?? dir) });
+  // One directory scan per place per process sweeps what crashed writers left, lock temps included.
+  await sweepTempFilesOnce(dirname(file), [basename(file), ...lockTempNames()]);
+  const locked = await withLock(dir, async (): Promise<Result<{ warnings: readonly string[] }, string>> => {
+    const loaded = await loadState(dir, options);
+    const written = await writeFileAtomic(file, serializeState(change(loaded.state)), { shownPath: shownPath(file, options.rootDir ?? dir) });
     return written.ok ? ok({ warnings: loaded.warnings }) : written;
   }, lockOptions(dir, options));
   return locked.ok ? locked.value : locked;
@@ -135,54 +139,50 @@ function lockOptions(dir: string, options: StateOptions) {
   return { rootDir: options.rootDir ?? dir, ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}) };
 }
 
-function sameFile(file: string, ino: number | null): boolean {
+async function sameFile(file: string, ino: number | null): Promise<boolean> {
   if (ino === null) return true; // unreadable: nothing else could have been read either
   try {
-    return statSync(file).ino === ino;
+    return (await stat(file)).ino === ino;
   } catch {
     return false;
   }
 }
 
 /** Renames a damaged file to `<file>.corrupt-<ms>` and keeps the newest few such copies. null if it could not be moved. */
-function moveAside(file: string): string | null {
+async function moveAside(file: string): Promise<string | null> {
   let target = `${file}.corrupt-${Date.now()}`;
-  for (let n = 1; exists(target); n++) target = `${file}.corrupt-${Date.now()}-${n}`;
+  for (let n = 1; await exists(target); n++) target = `${file}.corrupt-${Date.now()}-${n}`;
   try {
-    renameSync(file, target);
+    await rename(file, target);
   } catch {
     return null;
   }
-  pruneCorruptCopies(file);
+  await pruneCorruptCopies(file);
   return target;
 }
 
-function pruneCorruptCopies(file: string): void {
+async function pruneCorruptCopies(file: string): Promise<void> {
   const prefix = `${basename(file)}.corrupt-`;
   try {
-    const copies = readdirSync(dirname(file))
+    const copies = (await readdir(dirname(file)))
       .filter((name) => name.startsWith(prefix))
       .map((name) => ({ name, ms: Number.parseInt(name.slice(prefix.length), 10) }))
       .sort((a, b) => b.ms - a.ms || b.name.localeCompare(a.name));
-    for (const old of copies.slice(CORRUPT_COPIES_KEPT)) removeQuietly(join(dirname(file), old.name));
+    for (const old of copies.slice(CORRUPT_COPIES_KEPT)) await removeQuietly(join(dirname(file), old.name));
   } catch {
     // keeping extra copies is harmless
   }
 }
 
-function exists(file: string): boolean {
+async function exists(file: string): Promise<boolean> {
   try {
-    statSync(file);
+    await stat(file);
     return true;
   } catch {
     return false;
   }
 }
 
-function removeQuietly(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch {
-    // gone already
-  }
+async function removeQuietly(file: string): Promise<void> {
+  await unlink(file).catch(() => {}); // gone already
 }

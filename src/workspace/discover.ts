@@ -5,7 +5,7 @@ import { loadConfig } from "../config/load-config.ts";
 import type { PlaceConfig } from "../plan/build-graph.ts";
 import { errorDiagnostic, type Diagnostic } from "../shared/diagnostic.ts";
 import { err, ok, type Result } from "../shared/result.ts";
-import { globToRegExp } from "./match-glob.ts";
+import { globReachesBelow, globToRegExp } from "./match-glob.ts";
 
 export interface Workspace extends PlaceConfig {
   readonly decl: WorkspaceDecl;
@@ -21,64 +21,88 @@ const SKIPPED_DIRS = new Set(["node_modules", ".git", ".ggen", "target", "dist"]
 export function discoverWorkspaces(root: Config, rootDir: string, options: { strict: boolean }): Result<{ workspaces: Workspace[]; warnings: Diagnostic[] }, Diagnostic[]> {
   const problems: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
-  const decls = [...root.workspaces, ...expandMembers(root.members, rootDir)];
+  const realRoot = realpathSync(rootDir);
   const seen = new Set<string>();
   const workspaces: Workspace[] = [];
-  const realRoot = realpathSync(rootDir);
-  for (const decl of decls) {
-    if (seen.has(decl.name)) continue;
-    seen.add(decl.name);
-    const keyPath = `workspace.${decl.name}.path`;
-    const dir = isAbsolute(decl.path) ? decl.path : resolve(rootDir, decl.path);
-    // The path as written is checked first, so `../../etc` reads as "outside", whether or not it exists.
-    if (!isInside(rootDir, dir) && !isInside(realRoot, dir)) {
-      problems.push(errorDiagnostic({ file: displayPath(root.file, rootDir), keyPath, message: `workspace "${decl.name}": path "${decl.path}" is outside the project root` }));
-      continue;
-    }
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      problems.push(errorDiagnostic({ file: displayPath(root.file, rootDir), keyPath, message: `workspace "${decl.name}": directory "${decl.path}" does not exist` }));
-      continue;
-    }
-    const realDir = realpathSync(dir);
-    if (!isInside(realRoot, realDir)) {
-      problems.push(errorDiagnostic({ file: displayPath(root.file, rootDir), keyPath, message: `workspace "${decl.name}": path "${decl.path}" is outside the project root` }));
-      continue;
-    }
+  const add = (decl: WorkspaceDecl, realDir: string) => {
     const ownFile = join(realDir, "make.toml");
     let config = root;
     if (existsSync(ownFile)) {
       const loaded = loadConfig(ownFile, displayPath(ownFile, rootDir), options);
-      if (!loaded.ok) {
-        problems.push(...loaded.error);
-        continue;
-      }
+      if (!loaded.ok) return void problems.push(...loaded.error);
       warnings.push(...loaded.value.warnings);
       config = loaded.value.config;
     }
     workspaces.push({ decl, config, ownConfig: config !== root, dependsOn: decl.dependsOn, place: { name: decl.name, dir: realDir, workspace: decl.name } });
+  };
+  for (const decl of root.workspaces) {
+    if (seen.has(decl.name)) continue;
+    seen.add(decl.name);
+    const checked = checkTablePath(decl, root, rootDir, realRoot);
+    if (checked.ok) add(decl, checked.value);
+    else problems.push(checked.error);
+  }
+  // Members were found by walking real directories below the root, so they are inside it; a matching
+  // symlink is checked like a table path (a link out of the root is an error, never followed silently).
+  for (const { rel, symlink } of expandMembers(root.members, rootDir)) {
+    if (seen.has(rel)) continue;
+    seen.add(rel);
+    const decl = { name: rel, path: rel, dependsOn: [] };
+    if (!symlink) {
+      add(decl, join(realRoot, rel));
+      continue;
+    }
+    if (!isDirectory(join(rootDir, rel))) continue;
+    const checked = checkTablePath(decl, root, rootDir, realRoot);
+    if (checked.ok) add(decl, checked.value);
+    else problems.push(errorDiagnostic({ ...checked.error, keyPath: "workspace.members" }));
   }
   if (problems.length > 0) return err(problems);
   workspaces.sort((a, b) => (a.place.name < b.place.name ? -1 : a.place.name > b.place.name ? 1 : 0));
   return ok({ workspaces, warnings });
 }
 
-/** `[workspace] members = ["apps/*"]`: each matching directory is a workspace named by its relative path. */
-function expandMembers(patterns: readonly string[], rootDir: string): WorkspaceDecl[] {
+/** A `[workspace.<name>] path`: must exist, be a directory, and resolve inside the root (symlinks included); returns its real path. */
+function checkTablePath(decl: WorkspaceDecl, root: Config, rootDir: string, realRoot: string): Result<string, Diagnostic> {
+  const problem = (message: string) => err(errorDiagnostic({ file: displayPath(root.file, rootDir), keyPath: `workspace.${decl.name}.path`, message: `workspace "${decl.name}": ${message}` }));
+  const dir = isAbsolute(decl.path) ? decl.path : resolve(rootDir, decl.path);
+  // The path as written is checked first, so `../../etc` reads as "outside", whether or not it exists.
+  if (!isInside(rootDir, dir) && !isInside(realRoot, dir)) return problem(`path "${decl.path}" is outside the project root`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return problem(`directory "${decl.path}" does not exist`);
+  const realDir = realpathSync(dir);
+  if (!isInside(realRoot, realDir)) return problem(`path "${decl.path}" is outside the project root`);
+  return ok(realDir);
+}
+
+/**
+ * `[workspace] members = ["apps/*"]`: each matching directory's path relative to the root, sorted.
+ * Only subtrees a pattern can reach are listed; symlinks are reported (`symlink`), never descended into.
+ */
+function expandMembers(patterns: readonly string[], rootDir: string): Array<{ rel: string; symlink: boolean }> {
   if (patterns.length === 0) return [];
   const regexps = patterns.map(globToRegExp);
-  const found: WorkspaceDecl[] = [];
+  const found: Array<{ rel: string; symlink: boolean }> = [];
   const walk = (relDir: string, depth: number) => {
-    if (depth > 8) return;
+    if (depth > 8 || !patterns.some((p) => globReachesBelow(p, relDir))) return;
     const entries = readdirSync(join(rootDir, relDir), { withFileTypes: true });
     for (const entry of entries) {
-      if (!entry.isDirectory() || SKIPPED_DIRS.has(entry.name) || entry.name.startsWith(".")) continue;
+      const symlink = entry.isSymbolicLink();
+      if ((!entry.isDirectory() && !symlink) || SKIPPED_DIRS.has(entry.name) || entry.name.startsWith(".")) continue;
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
-      if (regexps.some((re) => re.test(rel))) found.push({ name: rel, path: rel, dependsOn: [] });
-      walk(rel, depth + 1);
+      if (regexps.some((re) => re.test(rel))) found.push({ rel, symlink });
+      if (!symlink) walk(rel, depth + 1);
     }
   };
   walk("", 0);
-  return found.sort((a, b) => (a.name < b.name ? -1 : 1));
+  return found.sort((a, b) => (a.rel < b.rel ? -1 : 1));
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function isInside(root: string, path: string): boolean {

@@ -8,7 +8,7 @@ export function globToRegExp(pattern: string): RegExp {
       source += last ? ".*" : "(?:[^/]+/)*";
       return;
     }
-    source += segment.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", "[^/]*").replaceAll("?", "[^/]");
+    source += segmentSource(segment);
     if (!last) source += "/";
   });
   return new RegExp(`^${source}$`);
@@ -16,4 +16,24 @@ export function globToRegExp(pattern: string): RegExp {
 
 export function hasGlobChars(text: string): boolean {
   return /[*?]/.test(text);
+}
+
+/**
+ * Whether a path strictly below directory `relDir` could match `pattern`: lets a directory walk skip
+ * subtrees no pattern reaches (`pkgs/*` never needs to list `pkgs/a`). Conservative: true when unsure.
+ */
+export function globReachesBelow(pattern: string, relDir: string): boolean {
+  const segments = pattern.replace(/\/+$/, "").split("/");
+  const parts = relDir === "" ? [] : relDir.split("/");
+  for (let i = 0; i < parts.length; i++) {
+    const segment = segments[i];
+    if (segment === undefined) return false;
+    if (segment === "**") return true;
+    if (!new RegExp(`^${segmentSource(segment)}$`).test(parts[i]!)) return false;
+  }
+  return segments.length > parts.length;
+}
+
+function segmentSource(segment: string): string {
+  return segment.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", "[^/]*").replaceAll("?", "[^/]");
 }

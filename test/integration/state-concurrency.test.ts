@@ -26,7 +26,7 @@ test(`${WRITERS} processes x ${RECORDS_EACH} records into one state file: exactl
   const exits = await Promise.all(writers.map((c) => c.exited));
   expect(exits.map((e) => (e.code === 0 ? "" : e.stderr))).toEqual(Array(WRITERS).fill(""));
 
-  const { state, warnings } = loadState(dir);
+  const { state, warnings } = await loadState(dir);
   expect(warnings).toEqual([]);
   const ids = state.phase_history.map((r) => r.run_id ?? "");
   expect(ids.length).toBe(WRITERS * RECORDS_EACH);
@@ -42,7 +42,7 @@ test("history stays bounded under concurrent writers", async () => {
   const dir = tempDir();
   const writers = Array.from({ length: 8 }, (_, w) => startFixture("state-writer.ts", [dir, `b${w}`, "10", "20"]));
   expect((await Promise.all(writers.map((c) => c.exited))).map((e) => e.code)).toEqual(Array(8).fill(0));
-  expect(loadState(dir).state.phase_history.length).toBe(20);
+  expect((await loadState(dir)).state.phase_history.length).toBe(20);
 }, 60_000);
 
 test("8 processes appending large audit lines (with rotation) never interleave within a line", async () => {

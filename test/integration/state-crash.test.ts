@@ -41,5 +41,5 @@ test(`SIGKILL during writes, ${ITERATIONS} times: the state always parses and ke
   const last = startFixture("state-writer.ts", [dir, "final", "1"]);
   expect((await last.exited).code).toBe(0);
   expect(readdirSync(join(dir, ".ggen")).filter((f) => f.endsWith(".tmp") || f === "state.lock")).toEqual([]);
-  expect(loadState(dir).warnings).toEqual([]);
+  expect((await loadState(dir)).warnings).toEqual([]);
 }, 120_000);

@@ -26,7 +26,7 @@ test("a live holder blocks with a message naming it; once killed, its stale lock
 
   const taken = await recordTasks(dir, [{ phase: "a", started_ms: 1, duration_ms: 1, success: true }], [], { historyLimit: 10, runId: "r", lockTimeoutMs: 2000 });
   expect(taken).toEqual({ ok: true, value: { warnings: [] } });
-  expect(loadState(dir).state.last_phase).toBe("a");
+  expect((await loadState(dir)).state.last_phase).toBe("a");
   expect(existsSync(lockFile)).toBe(false);
 });
 
@@ -39,7 +39,7 @@ test("several processes racing for one stale lock: exactly one holds it at a tim
   const writers = Array.from({ length: 8 }, (_, w) => startFixture("state-writer.ts", [dir, `s${w}`, "5"]));
   const exits = await Promise.all(writers.map((c) => c.exited));
   expect(exits.map((e) => (e.code === 0 ? "" : e.stderr))).toEqual(Array(8).fill(""));
-  const ids = loadState(dir).state.phase_history.map((r) => r.run_id);
+  const ids = (await loadState(dir)).state.phase_history.map((r) => r.run_id);
   for (let w = 0; w < 8; w++) for (let i = 0; i < 5; i++) expect(ids).toContain(`s${w}-${i}`);
   const lock = await withLock(dir, () => "free", { timeoutMs: 100 });
   expect(lock).toEqual({ ok: true, value: "free" });

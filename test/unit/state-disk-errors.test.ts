@@ -69,19 +69,19 @@ describe("disk full (ENOSPC)", () => {
     expect(readFileSync(stateFilePath(dir), "utf8")).toBe(before);
     expect(readFileSync(`${stateFilePath(dir)}.bak`, "utf8")).toBe(backupBefore);
     expect(readdirSync(join(dir, ".ggen")).sort()).toEqual(["state.json", "state.json.bak"]);
-    expect(loadState(dir).warnings).toEqual([]);
+    expect((await loadState(dir)).warnings).toEqual([]);
 
     for (const f of fillers) unlinkSync(f);
     expect((await recordTasks(dir, records(300, "c"), [], opts)).ok).toBe(true);
-    expect(loadState(dir).state.phase_history.length).toBe(310);
+    expect((await loadState(dir)).state.phase_history.length).toBe(310);
   });
 
   test.skipIf(probe === null)(`writeFileAtomic and appendAudit report ENOSPC by path${why}`, async () => {
     const dir = mountTmpfs(64)!;
     const file = join(dir, "s.json");
-    expect(writeFileAtomic(file, "old").ok).toBe(true);
+    expect((await writeFileAtomic(file, "old")).ok).toBe(true);
     fill(dir);
-    expect(writeFileAtomic(file, "x".repeat(8192), { shownPath: "s.json" })).toEqual({ ok: false, error: "cannot write s.json: no space left on device" });
+    expect(await writeFileAtomic(file, "x".repeat(8192), { shownPath: "s.json" })).toEqual({ ok: false, error: "cannot write s.json: no space left on device" });
     expect(readFileSync(file, "utf8")).toBe("old");
     const audit = await appendAudit(dir, { argv: [], run_id: "r", phases: [], tasks: [{ task: "//#a", commands: ["y".repeat(8192)], status: "success", exit_code: 0 }], status: "success" });
     expect(audit).toEqual({ ok: false, error: "cannot write .ggen/audit.jsonl: no space left on device" });
@@ -99,13 +99,13 @@ describe("read-only file system (EROFS)", () => {
 
     const r = await recordTasks(dir, records(1, "b"), [], opts);
     expect(r).toEqual({ ok: false, error: "cannot write .ggen/state.lock: read-only file system" });
-    expect(writeFileAtomic(stateFilePath(dir), "{}", { shownPath: ".ggen/state.json" })).toEqual({
+    expect(await writeFileAtomic(stateFilePath(dir), "{}", { shownPath: ".ggen/state.json" })).toEqual({
       ok: false,
       error: "cannot write .ggen/state.json: read-only file system",
     });
     expect(readFileSync(stateFilePath(dir), "utf8")).toBe(before);
-    expect(loadState(dir).state.phase_history.length).toBe(3);
-    const ws = loadState(join(dir, "ws"));
+    expect((await loadState(dir)).state.phase_history.length).toBe(3);
+    const ws = await loadState(join(dir, "ws"));
     expect(ws.warnings[0]).toMatch(/^\.ggen\/state\.json is corrupt \(invalid JSON.*\); left in place$/);
     expect(ws.state.phase_history).toEqual([]);
   });

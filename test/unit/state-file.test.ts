@@ -32,8 +32,8 @@ const opts = { historyLimit: 1000, runId: "run-1" };
 const ggenFiles = (dir: string) => readdirSync(join(dir, ".ggen")).sort();
 
 describe("ggen's state file", () => {
-  test("loads with its records, keys and last_phase, without warnings", () => {
-    const { state, warnings } = loadState(place(GGEN_STATE));
+  test("loads with its records, keys and last_phase, without warnings", async () => {
+    const { state, warnings } = await loadState(place(GGEN_STATE));
     expect(warnings).toEqual([]);
     expect(state.last_phase).toBe("docs");
     expect(state.phase_history.map((r) => r.phase).slice(0, 3)).toEqual(["setup", "scaffold", "format"]);
@@ -75,8 +75,8 @@ describe("ggen's state file", () => {
     expect(Object.keys(saved).at(-1)).toBe("custom");
   });
 
-  test("a file without the arrays ggen required loads as empty lists", () => {
-    const { state, warnings } = loadState(place('{"last_phase":"build"}'));
+  test("a file without the arrays ggen required loads as empty lists", async () => {
+    const { state, warnings } = await loadState(place('{"last_phase":"build"}'));
     expect(warnings).toEqual([]);
     expect(state).toEqual({ last_phase: "build", phase_history: [], generated: [], cache_keys: [], extra: {} });
   });
@@ -100,7 +100,7 @@ describe("bounds", () => {
       const r = await recordTasks(dir, [run(`p${i}`)], [{ phase: i === 0 ? "rare" : "often", key: `k${i}` }], { historyLimit: 5, runId: `r${i}` });
       expect(r.ok).toBe(true);
     }
-    const { state } = loadState(dir);
+    const { state } = await loadState(dir);
     expect(state.phase_history.map((r) => r.phase)).toEqual(["p3", "p4", "p5", "p6", "p7"]);
     expect(state.cache_keys.map((k) => k.key)).toEqual(["k0", "k3", "k4", "k5", "k6", "k7"]);
   });
@@ -110,7 +110,7 @@ describe("bounds", () => {
     await recordTasks(dir, ["a", "b", "c", "d"].map((p) => run(p)), [], opts);
     const pruned = await pruneState(dir, 1);
     expect(pruned.ok && pruned.value.removed).toBe(3);
-    expect(loadState(dir).state.phase_history.map((r) => r.phase)).toEqual(["d"]);
+    expect((await loadState(dir)).state.phase_history.map((r) => r.phase)).toEqual(["d"]);
   });
 });
 
@@ -123,9 +123,9 @@ describe("damaged state files (ggen edge cases and more)", () => {
     "wrong shape: top-level array": "[]",
   };
   for (const [name, text] of Object.entries(corrupt)) {
-    test(`${name}: moved aside, empty state, warning`, () => {
+    test(`${name}: moved aside, empty state, warning`, async () => {
       const dir = place(text);
-      const { state, warnings } = loadState(dir);
+      const { state, warnings } = await loadState(dir);
       expect(state).toEqual(emptyState());
       expect(warnings[0]).toMatch(/^\.ggen\/state\.json is corrupt \(.+\); moved to \.ggen\/state\.json\.corrupt-\d+$/);
       const aside = ggenFiles(dir).filter((f) => f.startsWith("state.json.corrupt-"));
@@ -136,19 +136,19 @@ describe("damaged state files (ggen edge cases and more)", () => {
   }
 
   for (const [name, text] of [["0-byte", ""], ["whitespace-only", " \n\t\n"]] as const) {
-    test(`${name} file: empty state with a warning, nothing to keep`, () => {
+    test(`${name} file: empty state with a warning, nothing to keep`, async () => {
       const dir = place(text);
-      const { state, warnings } = loadState(dir);
+      const { state, warnings } = await loadState(dir);
       expect(state).toEqual(emptyState());
       expect(warnings).toEqual([".ggen/state.json was empty", "starting with an empty state"]);
       expect(ggenFiles(dir)).toEqual([]);
     });
   }
 
-  test("an empty state file with a valid backup (a non-durable writer lost its data) uses the backup", () => {
+  test("an empty state file with a valid backup (a non-durable writer lost its data) uses the backup", async () => {
     const dir = place("");
     writeFileSync(`${stateFilePath(dir)}.bak`, GGEN_STATE);
-    const { state, warnings } = loadState(dir);
+    const { state, warnings } = await loadState(dir);
     expect(state.last_phase).toBe("docs");
     expect(warnings[0]).toBe(".ggen/state.json was empty");
     expect(warnings[1]).toStartWith("using the backup .ggen/state.json.bak");
@@ -157,7 +157,7 @@ describe("damaged state files (ggen edge cases and more)", () => {
   test("the backup is used when the state is corrupt, and the next write builds on it", async () => {
     const dir = place('{"last_phase":"build","phase_history":[{');
     writeFileSync(`${stateFilePath(dir)}.bak`, GGEN_STATE);
-    const { state, warnings } = loadState(dir);
+    const { state, warnings } = await loadState(dir);
     expect(state.last_phase).toBe("docs");
     expect(warnings[1]).toBe(`using the backup .ggen/state.json.bak (${JSON.parse(GGEN_STATE).phase_history.length} history entries)`);
 
@@ -170,26 +170,26 @@ describe("damaged state files (ggen edge cases and more)", () => {
     expect(readFileSync(`${stateFilePath(dir)}.bak`, "utf8")).toBe(GGEN_STATE);
   });
 
-  test("corrupt state and corrupt backup: empty state, both named", () => {
+  test("corrupt state and corrupt backup: empty state, both named", async () => {
     const dir = place("nope");
     writeFileSync(`${stateFilePath(dir)}.bak`, "{");
-    const { state, warnings } = loadState(dir);
+    const { state, warnings } = await loadState(dir);
     expect(state).toEqual(emptyState());
     expect(warnings[1]).toMatch(/^the backup \.ggen\/state\.json\.bak is unusable too \(invalid JSON/);
   });
 
-  test("an unreadable state (a directory) is moved aside too", () => {
+  test("an unreadable state (a directory) is moved aside too", async () => {
     const dir = place();
     mkdirSync(stateFilePath(dir), { recursive: true });
-    const { state, warnings } = loadState(dir);
+    const { state, warnings } = await loadState(dir);
     expect(state).toEqual(emptyState());
     expect(warnings[0]).toMatch(/is corrupt \(unreadable: it is a directory\); moved to/);
   });
 
-  test("only the newest five corrupt copies are kept", () => {
+  test("only the newest five corrupt copies are kept", async () => {
     const dir = place("x");
     for (let i = 0; i < 7; i++) writeFileSync(join(dir, ".ggen", `state.json.corrupt-${1000 + i}`), "x");
-    loadState(dir);
+    await loadState(dir);
     const copies = ggenFiles(dir).filter((f) => f.includes("corrupt"));
     expect(copies.length).toBe(5);
     expect(copies).not.toContain("state.json.corrupt-1000");
@@ -220,15 +220,15 @@ describe("reset and backup", () => {
     expect(r).toEqual({ ok: true, value: { existed: true } });
     expect(existsSync(stateFilePath(dir))).toBe(false);
     expect(readFileSync(`${stateFilePath(dir)}.bak`, "utf8")).toBe(GGEN_STATE);
-    expect(loadState(dir)).toEqual({ state: emptyState(), warnings: [] });
+    expect(await loadState(dir)).toEqual({ state: emptyState(), warnings: [] });
     expect(await resetState(dir)).toEqual({ ok: true, value: { existed: false } });
   });
 
-  test("messages name paths relative to rootDir", () => {
+  test("messages name paths relative to rootDir", async () => {
     const root = place();
     const ws = join(root, "apps", "api");
     mkdirSync(join(ws, ".ggen"), { recursive: true });
     writeFileSync(stateFilePath(ws), "{");
-    expect(loadState(ws, { rootDir: root }).warnings[0]).toMatch(/^apps\/api\/\.ggen\/state\.json is corrupt/);
+    expect((await loadState(ws, { rootDir: root })).warnings[0]).toMatch(/^apps\/api\/\.ggen\/state\.json is corrupt/);
   });
 });

@@ -1,0 +1,79 @@
+// N workspaces x `true`, at concurrency 2 and 16: dist/lifecycle against GNU make -j and xargs -P on the
+// same work (one `sh -c` per workspace, in its directory), measured in the same run; the ratios are the result.
+// lifecycle also records each task in the workspace's state file (.ggen/state.json: lock, 2 fsyncs), which make
+// and xargs do not; the "no state" column runs the same plan in-process through the scheduler and executeTask
+// without recording state, to separate orchestration cost from durability cost.
+// Usage: bun scripts/bench/workspaces.ts [runs=3] [counts=1,50,500,1000] [concurrency=2,16]   (build first: npm run build)
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { executeTask } from "../../src/execute/execute-task.ts";
+import { planRun } from "../../src/plan/plan-run.ts";
+import { schedule } from "../../src/schedule/scheduler.ts";
+import { median } from "./measure.ts";
+import { generateWorkspaces } from "./workspace-tree.ts";
+
+const runs = Number(process.argv[2] ?? 3);
+const counts = (process.argv[3] ?? "1,50,500,1000").split(",").map(Number);
+const levels = (process.argv[4] ?? "2,16").split(",").map(Number);
+const binary = resolve(process.env.LIFECYCLE_BINARY ?? "dist/lifecycle");
+
+function time(command: string, args: string[], cwd: string): number {
+  const start = performance.now();
+  const r = spawnSync(command, args, { cwd, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+  const ms = performance.now() - start;
+  if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+/** The plan and the scheduler with real processes, in this process, without state files or output. */
+async function inProcess(dir: string, concurrency: number): Promise<number> {
+  const start = performance.now();
+  const global = { root: dir, json: false, logLevel: "info", logFormat: "human", color: false, quiet: true, verbose: false, strict: false } as const;
+  const planned = planRun(global, { phases: ["noop"], workspaceFilters: [], parentEnv: process.env });
+  if (!planned.ok) throw new Error("planning failed");
+  const outcomes = await schedule(planned.value.graph.tasks, {
+    concurrency,
+    policy: "default",
+    signal: new AbortController().signal,
+    executeTask: (task, signal) => executeTask(task, { signal, shell: "sh", killGraceMs: 1000, parentEnv: process.env, onOutput: () => {} }),
+  });
+  if ([...outcomes.values()].some((o) => o.kind !== "success")) throw new Error("a task failed");
+  return performance.now() - start;
+}
+
+process.stdout.write(`workspaces x true: median of ${runs} runs (ms); ratio = lifecycle / reference\n`);
+process.stdout.write(`${"N".padStart(5)} ${"-j".padStart(3)} ${"lifecycle".padStart(10)} ${"make -j".padStart(9)} ${"xargs -P".padStart(9)} ${"vs make".padStart(8)} ${"vs xargs".padStart(9)} ${"ms/task over xargs".padStart(19)} ${"no state".padStart(9)} ${"vs xargs".padStart(9)}\n`);
+for (const count of counts) {
+  const dir = mkdtempSync(join(tmpdir(), "lifecycle-ws-bench-"));
+  try {
+    const names = generateWorkspaces(dir, count);
+    // make: one target per workspace; the recipe has a shell operator, so make runs it as `sh -c` (one process each).
+    writeFileSync(join(dir, "Makefile"), `.PHONY: all ${names.join(" ")}\nall: ${names.join(" ")}\n${names.map((n) => `${n}:\n\t@cd ${n} && true\n`).join("")}`);
+    writeFileSync(join(dir, "list.txt"), names.join("\n") + "\n");
+    for (const level of levels) {
+      const samples = { lifecycle: [] as number[], make: [] as number[], xargs: [] as number[], bare: [] as number[] };
+      for (let i = 0; i < runs + 1; i++) {
+        // The first round warms the page cache and is not counted; tools alternate so drift hits all alike.
+        const lc = time(binary, ["--root", dir, "-q", "run", "noop", "--concurrency", String(level)], dir);
+        const mk = time("make", ["-s", "-j", String(level), "all"], dir);
+        const xa = time("sh", ["-c", `xargs -P ${level} -I{} sh -c 'cd {} && true' < list.txt`], dir);
+        const bare = await inProcess(dir, level);
+        if (i === 0) continue;
+        samples.bare.push(bare);
+        samples.lifecycle.push(lc);
+        samples.make.push(mk);
+        samples.xargs.push(xa);
+      }
+      const lc = median(samples.lifecycle);
+      const mk = median(samples.make);
+      const xa = median(samples.xargs);
+      const bare = median(samples.bare);
+      const cells = [String(count).padStart(5), String(level).padStart(3), lc.toFixed(0).padStart(10), mk.toFixed(0).padStart(9), xa.toFixed(0).padStart(9), `${(lc / mk).toFixed(2)}x`.padStart(8), `${(lc / xa).toFixed(2)}x`.padStart(9), ((lc - xa) / count).toFixed(2).padStart(19), bare.toFixed(0).padStart(9), `${(bare / xa).toFixed(2)}x`.padStart(9)];
+      process.stdout.write(cells.join(" ") + "\n");
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

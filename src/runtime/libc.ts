@@ -1,0 +1,36 @@
+/// <reference types="bun-types" />
+import { dlopen, FFIType } from "bun:ffi";
+
+/** The few libc calls the process supervisor needs that no JS runtime exposes. Bun only (bun:ffi). */
+export interface Libc {
+  /**
+   * waitpid(pid, &status, WNOHANG): returns `pid` when a zombie was reaped, 0 when the process is still
+   * running, -1 when it is not our child (ECHILD) or no longer exists. Never blocks, never throws.
+   */
+  reapNoHang(pid: number): number;
+}
+
+const WNOHANG = 1; // the same value on Linux and macOS
+
+let opened: Libc | null | undefined;
+
+/** The C library of this system, opened once; null where it cannot be loaded (not Linux/macOS). */
+export function openLibc(): Libc | null {
+  if (opened !== undefined) return opened;
+  // glibc, then musl (Alpine), then macOS.
+  const names = process.platform === "linux" ? ["libc.so.6", "libc.so", "libc.musl-x86_64.so.1", "libc.musl-aarch64.so.1"] : process.platform === "darwin" ? ["libc.dylib"] : [];
+  opened = null;
+  for (const name of names) {
+    try {
+      const { symbols } = dlopen(name, {
+        waitpid: { args: [FFIType.i32, FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
+      });
+      const status = new Int32Array(1);
+      opened = { reapNoHang: (pid) => symbols.waitpid(pid, status, WNOHANG) };
+      break;
+    } catch {
+      // not this name; with none found there is no reaping, and everything else still works
+    }
+  }
+  return opened;
+}

@@ -1,0 +1,104 @@
+// Where workspaces may be, through the binary: inside the root or nothing runs (exit 2, "outside").
+import { describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expectExit, withProject } from "./support.ts";
+
+const BUILD = `[lifecycle.build]\ncommand = "touch built"`;
+const project = (...tables: string[]) => [`[project]\nname = "mono"`, ...tables, BUILD].join("\n\n");
+
+describe("workspace paths", () => {
+  test.each([
+    ["a .. path", "../escape"],
+    ["a deeper .. path", "apps/../../escape"],
+  ])("%s is outside the root: exit 2 naming the workspace, nothing runs", async (_, path) => {
+    await withProject(project(`[workspace.ok]\npath = "ok"`, `[workspace.bad]\npath = "${path}"`), async (p) => {
+      mkdirSync(join(p.dir, "ok"));
+      const r = await p.lc("run", "build");
+      expectExit(r, 2);
+      expect(r.stderr).toContain(`workspace "bad": path "${path}" is outside the project root`);
+      expect(p.exists("ok/built")).toBe(false);
+    });
+  });
+
+  test("an absolute path outside the root is refused; an absolute path inside it is fine", async () => {
+    const outside = mkdtempSync(join(tmpdir(), "lifecycle-outside-"));
+    try {
+      await withProject(project(`[workspace.bad]\npath = "${outside}"`), async (p) => {
+        const r = await p.lc("run", "build");
+        expectExit(r, 2);
+        expect(r.stderr).toContain("outside the project root");
+        expect(p.exists(join(outside, "built"))).toBe(false);
+      });
+      await withProject(undefined, async (p) => {
+        mkdirSync(join(p.dir, "inside"));
+        p.write("make.toml", project(`[workspace.abs]\npath = "${join(p.dir, "inside")}"`));
+        expectExit(await p.lc("run", "build"), 0);
+        expect(p.exists("inside/built")).toBe(true);
+      });
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  test("a symlink that leads out of the root is refused, in a table and in members; one that stays inside is followed", async () => {
+    const outside = mkdtempSync(join(tmpdir(), "lifecycle-outside-"));
+    try {
+      await withProject(project(`[workspace.link]\npath = "link"`), async (p) => {
+        symlinkSync(outside, join(p.dir, "link"));
+        const r = await p.lc("run", "build");
+        expectExit(r, 2);
+        expect(r.stderr).toContain(`workspace "link": path "link" is outside the project root`);
+      });
+      await withProject(project(`[workspace]\nmembers = ["pkgs/*"]`), async (p) => {
+        mkdirSync(join(p.dir, "pkgs", "real"), { recursive: true });
+        mkdirSync(join(p.dir, "elsewhere"));
+        symlinkSync(outside, join(p.dir, "pkgs", "evil"));
+        const r = await p.lc("run", "build");
+        expectExit(r, 2);
+        expect(r.stderr).toContain(`workspace "pkgs/evil"`);
+        expect(r.stderr).toContain("outside the project root");
+        expect(p.exists("pkgs/real/built")).toBe(false);
+        rmSync(join(p.dir, "pkgs", "evil"));
+        symlinkSync(join(p.dir, "elsewhere"), join(p.dir, "pkgs", "alias"));
+        expectExit(await p.lc("run", "build"), 0);
+        expect(p.exists("elsewhere/built")).toBe(true);
+        expect(p.exists("pkgs/real/built")).toBe(true);
+      });
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  test("a missing directory names the workspace (exit 2)", async () => {
+    await withProject(project(`[workspace.ghost]\npath = "apps/ghost"`), async (p) => {
+      const r = await p.lc("run", "build");
+      expectExit(r, 2);
+      expect(r.stderr).toContain(`workspace "ghost": directory "apps/ghost" does not exist`);
+    });
+  });
+
+  test("members globs: every matching directory is a workspace named by its path; hidden and skipped directories are not", async () => {
+    await withProject(project(`[workspace]\nmembers = ["apps/*", "libs/**"]`), async (p) => {
+      for (const dir of ["apps/web", "apps/api", "libs/a", "libs/a/b", "apps/.hidden", "apps/node_modules", "other/x"]) mkdirSync(join(p.dir, dir), { recursive: true });
+      p.write("apps/README.md", "not a directory");
+      const r = await p.lc("graph", "build", "--format", "json");
+      expectExit(r, 0);
+      const json = JSON.parse(r.stdout) as { workspaces: Array<{ name: string }> };
+      expect(json.workspaces.map((w) => w.name)).toEqual(["apps/api", "apps/web", "libs/a", "libs/a/b"]);
+    });
+  });
+
+  test("a workspace's own make.toml defines its phases and hooks; without one the root's phase runs in the workspace directory", async () => {
+    await withProject(project(`[workspace.own]\npath = "own"`, `[workspace.plain]\npath = "plain"`), async (p) => {
+      mkdirSync(join(p.dir, "plain"));
+      p.write("own/make.toml", `[project]\nname = "own"\n\n[lifecycle.build]\ncommand = "touch own-built"\n\n[lifecycle.check]\ncommand = "touch checked"\n\n[hooks]\nbefore_build = ["check"]\n`);
+      expectExit(await p.lc("run", "build"), 0);
+      expect(p.exists("own/own-built") && p.exists("own/checked")).toBe(true);
+      expect(p.exists("own/built")).toBe(false);
+      expect(p.exists("plain/built")).toBe(true);
+      expect(p.exists("built")).toBe(false);
+    });
+  });
+});
