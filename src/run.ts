@@ -7,7 +7,7 @@ import { remoteSetup } from "./cache/remote-config.ts";
 import type { AppContext } from "./context.ts";
 import { printDiagnostics } from "./commands/print-diagnostics.ts";
 import { executeTask } from "./execute/execute-task.ts";
-import type { TaskOutcome } from "./execute/outcome.ts";
+import { exitStatus, type TaskOutcome } from "./execute/outcome.ts";
 import type { GlobalOptions, RunOptions } from "./invocation.ts";
 import { planRun } from "./plan/plan-run.ts";
 import type { Task, TaskId } from "./plan/task.ts";
@@ -107,7 +107,7 @@ export async function runCommand(ctx: AppContext, global: GlobalOptions, options
     phases: options.phases,
     status: summary.status,
     duration_ms: summary.durationMs,
-    tasks: [...graph.tasks.values()].map((task) => ({ task: task.id, commands: commandsOfTask(task, secrets()), status: outcomes.get(task.id)?.kind ?? "skipped", exit_code: exitCodeOf(outcomes.get(task.id)) })),
+    tasks: [...graph.tasks.values()].map((task) => ({ task: task.id, commands: commandsOfTask(task, secrets()), status: outcomes.get(task.id)?.kind ?? "skipped", exit_code: exitStatusOrNull(outcomes.get(task.id)) })),
   },
     { secrets: secrets() },
   );
@@ -133,9 +133,13 @@ function pickReporter(ctx: AppContext, global: GlobalOptions, options: RunOption
 /** Every task ending as a log line: failures at error level (the human error message), the rest at debug. */
 function logTaskEnd(ctx: AppContext, task: Task, outcome: TaskOutcome): void {
   const error = outcomeError(outcome);
-  const fields = { task: task.id, status: outcome.kind, exit_code: exitCodeOf(outcome), duration_ms: "durationMs" in outcome ? outcome.durationMs : 0, error };
+  const fields = { task: task.id, status: outcome.kind, exit_code: exitStatus(outcome).exitCode, duration_ms: "durationMs" in outcome ? outcome.durationMs : 0, error };
   if (error && outcome.kind !== "skipped") ctx.logger.error(task.place.workspace ? `${task.id}: ${error}` : error, fields);
   else ctx.logger.debug(`${task.id} ${outcome.kind}${error ? `: ${error}` : ""}`, fields);
+}
+
+function exitStatusOrNull(outcome: TaskOutcome | undefined): number | null {
+  return outcome ? exitStatus(outcome).exitCode : null;
 }
 
 function collectSecrets(parentEnv: Readonly<Record<string, string | undefined>>, tasks: Iterable<Task>): string[] {
@@ -144,7 +148,3 @@ function collectSecrets(parentEnv: Readonly<Record<string, string | undefined>>,
   return [...values].sort((a, b) => b.length - a.length);
 }
 
-function exitCodeOf(outcome: TaskOutcome | undefined): number | null {
-  if (!outcome) return null;
-  return outcome.kind === "failed" ? outcome.exitCode : outcome.kind === "success" || outcome.kind === "cached" ? 0 : null;
-}

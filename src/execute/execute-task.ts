@@ -92,7 +92,7 @@ function failure(
   const shown = { ...result, stderrTail };
   if (result.timedOut) {
     const afterMs = task.timeoutMs ?? result.durationMs;
-    return { kind: "timed-out", command, afterMs, stderrTail, message: redact(timedOutMessage(task.phase, command, afterMs, shown)), ...timing };
+    return { kind: "timed-out", command, afterMs, signal: result.signal, stderrTail, message: redact(timedOutMessage(task.phase, command, afterMs, shown)), ...timing };
   }
   return {
     kind: "failed",

@@ -33,11 +33,35 @@ export type TaskOutcome =
       /** continue_on_error: recorded as failed, but dependents run and the run can succeed. */
       readonly allowed: boolean;
     } & Timing)
-  | ({ readonly kind: "timed-out"; readonly command: string; readonly afterMs: number; readonly stderrTail: readonly string[]; readonly message: string } & Timing)
+  | ({
+      readonly kind: "timed-out";
+      readonly command: string;
+      readonly afterMs: number;
+      /** The signal that finally stopped the command (SIGTERM, or SIGKILL after the grace). */
+      readonly signal: string | null;
+      readonly stderrTail: readonly string[];
+      readonly message: string;
+    } & Timing)
   | ({ readonly kind: "cancelled"; readonly reason: string; readonly command?: string } & Timing)
   | { readonly kind: "skipped"; readonly reason: string };
 
 export type TaskStatus = TaskOutcome["kind"];
+
+/** The exit status to report for a task: a code (0 for success and cached), or the signal that ended it. */
+export function exitStatus(outcome: TaskOutcome): { readonly exitCode: number | null; readonly signal: string | null } {
+  switch (outcome.kind) {
+    case "success":
+    case "cached":
+      return { exitCode: 0, signal: null };
+    case "failed":
+      return { exitCode: outcome.exitCode, signal: outcome.signal };
+    case "timed-out":
+      return { exitCode: null, signal: outcome.signal };
+    case "cancelled":
+    case "skipped":
+      return { exitCode: null, signal: null };
+  }
+}
 
 /** A failure that dependents may not build on. */
 export function isBlocking(outcome: TaskOutcome): boolean {

@@ -1,4 +1,4 @@
-import type { TaskOutcome } from "../execute/outcome.ts";
+import { exitStatus, type TaskOutcome } from "../execute/outcome.ts";
 import type { Task } from "../plan/task.ts";
 import { redactText } from "../shared/redact.ts";
 import type { RunEvent } from "./events.ts";
@@ -23,8 +23,7 @@ export function createJsonReporter(output: Output, secrets: () => readonly strin
     taskEnd(task: Task, outcome: TaskOutcome) {
       const error = outcomeError(outcome);
       const timing = "durationMs" in outcome ? outcome.durationMs : 0;
-      const exitCode = outcome.kind === "failed" ? outcome.exitCode : outcome.kind === "success" ? 0 : null;
-      const signal = outcome.kind === "failed" ? outcome.signal : null;
+      const { exitCode, signal } = exitStatus(outcome);
       const tail = outcome.kind === "failed" || outcome.kind === "timed-out" ? outcome.stderrTail : undefined;
       emit({ event: "task-end", task: task.id, status: outcome.kind, exit_code: exitCode, signal, duration_ms: timing, error, stderr_tail: tail });
     },

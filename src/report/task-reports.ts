@@ -1,4 +1,4 @@
-import type { TaskOutcome, TaskStatus } from "../execute/outcome.ts";
+import { exitStatus, type TaskOutcome, type TaskStatus } from "../execute/outcome.ts";
 import { ROOT_PLACE, type Task, type TaskId } from "../plan/task.ts";
 import { outcomeError } from "./reporter.ts";
 
@@ -40,8 +40,8 @@ function taskReport(task: Task, outcome: TaskOutcome): TaskReport {
     phase: task.phase,
     kind: task.kind,
     status: outcome.kind,
-    exit_code: outcome.kind === "failed" ? outcome.exitCode : outcome.kind === "success" || outcome.kind === "cached" ? 0 : null,
-    signal: outcome.kind === "failed" ? outcome.signal : null,
+    exit_code: exitStatus(outcome).exitCode,
+    signal: exitStatus(outcome).signal,
     started_ms: ran ? outcome.startedMs : null,
     duration_ms: ran ? outcome.durationMs : 0,
     cache: outcome.kind === "cached" ? "hit" : task.cache && ran && outcome.kind !== "cancelled" ? "miss" : "off",

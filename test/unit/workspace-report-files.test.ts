@@ -38,7 +38,7 @@ function fixture() {
   const outcomes = new Map<TaskId, TaskOutcome>([
     [tasks[0]!.id, { kind: "success", retriesUsed: 0, startedMs: 1000, durationMs: 1500 }],
     [tasks[1]!.id, { kind: "failed", command: "make", exitCode: 2, signal: null, stderrTail: ["first", NASTY], message: `phase 'build' failed: ${NASTY}`, allowed: false, startedMs: 2000, durationMs: 250 }],
-    [tasks[2]!.id, { kind: "timed-out", command: "sleep", afterMs: 5000, stderrTail: [], message: "timed out", startedMs: 2000, durationMs: 5000 }],
+    [tasks[2]!.id, { kind: "timed-out", command: "sleep", afterMs: 5000, signal: "SIGTERM", stderrTail: [], message: "timed out", startedMs: 2000, durationMs: 5000 }],
     [tasks[3]!.id, { kind: "skipped", reason: "dependency web#build did not succeed" }],
     [tasks[4]!.id, { kind: "cancelled", reason: "run interrupted", startedMs: 2000, durationMs: 10 }],
     [tasks[5]!.id, { kind: "cached", startedMs: 2000, durationMs: 1 }],
