@@ -23,6 +23,8 @@ command = "sh -c 'sleep 1000; :' ${marker} & sh -c 'sleep 1001; :' ${marker} & w
       expect(processesWithMarker(marker)).toEqual([]);
       const end = taskEnd(r.stdout, "//#tree")!;
       expect(end.status).toBe("timed-out");
+      // sh dies from the group SIGTERM (it does not trap it): the event names that signal, no exit code.
+      expect(end).toMatchObject({ exit_code: null, signal: "SIGTERM" });
       expect(String(end.error)).toContain("timed out after 400ms in phase 'tree'");
       expect(readState(p.dir).phase_history.at(-1)).toMatchObject({ phase: "tree", status: "timed-out", success: false });
     });
