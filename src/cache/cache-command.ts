@@ -7,6 +7,7 @@ import { recentRunStats } from "./cache-stats.ts";
 import { LocalStore } from "./local-store.ts";
 import { remoteSetup } from "./remote-config.ts";
 import { cacheDirOf, DEFAULT_MAX_SIZE_BYTES } from "./run-cache.ts";
+import { formatBytes } from "../shared/format-bytes.ts";
 
 /** Runs over which `cache status` reports the hit rate. */
 const RECENT_RUNS = 20;
@@ -63,16 +64,4 @@ export async function cacheCommand(ctx: AppContext, global: GlobalOptions, actio
       return 0;
     }
   }
-}
-
-/** 1536 -> "1.5 KiB". */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }

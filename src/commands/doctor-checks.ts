@@ -8,6 +8,7 @@ import type { PlaceConfig } from "../plan/build-graph.ts";
 import { findExecutable } from "../shared/find-executable.ts";
 import { isProcessAlive, processStartTicks } from "../state/process-identity.ts";
 import { displayPath } from "../workspace/discover.ts";
+import { formatBytes } from "../shared/format-bytes.ts";
 
 /** ok: fine; warn: worth a look, runs still work; fail: runs will fail; info: nothing to check. */
 export type CheckStatus = "ok" | "warn" | "fail" | "info";
@@ -181,15 +182,4 @@ function readHolder(file: string): { pid: number; host: string; started: string;
   } catch {
     return null;
   }
-}
-
-function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
