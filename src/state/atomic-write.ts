@@ -1,9 +1,12 @@
 import { constants } from "node:fs";
-import { copyFile, link, open, rename, unlink } from "node:fs/promises";
+import { copyFile, link, open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { err, ok, type Result } from "../shared/result.ts";
 import { describeFsError, errnoCode } from "./fs-error.ts";
-import { openNewFile, sweepTempFilesOnce, tempTag } from "./temp-files.ts";
+import { sweepTempFilesOnce, tempTag, writeNewFile } from "./temp-files.ts";
+
+/** Directory fsync is not done on Windows, where O_DIRECTORY does not exist. */
+const DIRECTORY_FLAGS = process.platform === "win32" ? 0 : constants.O_RDONLY | constants.O_DIRECTORY;
 
 export interface AtomicWriteOptions {
   /** How the path is named in error messages (e.g. ".ggen/state.json"); default: the path. */
@@ -18,8 +21,8 @@ export interface AtomicWriteOptions {
  * file survives as `<name>.bak` (a hard link, or a synced copy where links are not supported).
  * Temp files left by crashed writers are swept (once per directory per process). A system error
  * (ENOSPC, EROFS, EACCES, EDQUOT, ...) is returned as "cannot write <path>: <reason>" and leaves
- * the old file intact. Every step runs on the I/O threads (node:fs/promises): writes to
- * different files overlap, and the calling thread is never blocked by an fsync.
+ * the old file and its backup intact. Every step runs on the I/O threads (node:fs/promises):
+ * writes to different files overlap, and the calling thread is never blocked by an fsync.
  * Does not serialise concurrent writers: callers that read-modify-write hold a lock.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<Result<void, string>> {
@@ -28,48 +31,58 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   const name = basename(path);
   const tag = tempTag();
   const temp = join(dir, `.${name}.${tag}.tmp`);
-  let tempCreated = false;
+  const backupTemp = join(dir, `.${name}.${tag}b.tmp`);
+  let backup: Promise<Result<boolean, unknown>> | undefined;
+  let dirHandle: Promise<Result<FileHandle, unknown>> | undefined;
+  let backupPlaced = false;
+  let renamed = false;
   try {
     await sweepTempFilesOnce(dir, [name]);
-    const handle = await openNewFile(temp);
-    tempCreated = true;
-    try {
-      await handle.writeFile(data);
-      await handle.sync(); // the content must be on disk before the rename can make it the file
-    } finally {
-      await handle.close();
+    // Started alongside the write so their I/O overlaps it; neither changes what `path` or its .bak hold.
+    if (options.keepBackup !== false) backup = settle(linkBackup(path, backupTemp));
+    if (process.platform !== "win32") dirHandle = settle(open(dir, DIRECTORY_FLAGS));
+    await writeNewFile(temp, data, true); // synced: the content must be on disk before the rename can make it the file
+    if (backup !== undefined && unwrap(await backup)) {
+      await rename(backupTemp, `${path}.bak`); // rename: a .bak exists at every moment
+      backupPlaced = true;
     }
-    if (options.keepBackup !== false) await keepBackup(path, join(dir, `.${name}.${tag}b.tmp`));
     await rename(temp, path);
-    tempCreated = false;
-    await syncDirectory(dir); // the rename (and the backup's link) are only durable once the directory is
+    renamed = true;
+    if (dirHandle !== undefined) await syncDirectory(await dirHandle, dir); // the renames are only durable once the directory is
     return ok(undefined);
   } catch (e) {
-    if (tempCreated) await unlink(temp).catch(() => {}); // the next sweep tries again
+    // These names are this call's alone, so removing them never touches another writer's file.
+    if (!renamed) await unlink(temp).catch(() => {});
     return err(describeFsError(e, "write", shown));
+  } finally {
+    if (backup !== undefined && !backupPlaced) {
+      const linked = await backup; // the write failed: the backup link is not used
+      if (linked.ok && linked.value) await unlink(backupTemp).catch(() => {});
+    }
+    // Closed in the background: the fsync is what makes the write durable, not the close.
+    void dirHandle?.then((h) => (h.ok ? h.value.close() : undefined)).catch(() => {});
   }
 }
 
-/** Points `<path>.bak` at the current content of `path` (if any) with one atomic rename. */
-async function keepBackup(path: string, backupTemp: string): Promise<void> {
+/**
+ * Gives the current content of `path` a second name, `backupTemp`, for the caller to rename to
+ * `.bak`: a hard link (no data copied), or a synced copy where links are not supported.
+ * false: there is nothing to back up yet.
+ */
+async function linkBackup(path: string, backupTemp: string): Promise<boolean> {
   try {
-    await link(path, backupTemp); // a second name for the current file: no data is copied
+    await link(path, backupTemp);
+    return true;
   } catch (e) {
     const code = errnoCode(e);
-    if (code === "ENOENT") return; // nothing to back up yet
+    if (code === "ENOENT") return false;
     if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "EMLINK" && code !== "EXDEV") throw e;
-    await copyDurably(path, backupTemp);
-  }
-  try {
-    await rename(backupTemp, `${path}.bak`); // rename, not unlink + link: a .bak exists at every moment
-  } catch (e) {
-    await unlink(backupTemp).catch(() => {});
-    throw e;
+    return await copyDurably(path, backupTemp);
   }
 }
 
 /** Where hard links are not supported: a synced copy, so the backup is as durable as a link would be. */
-async function copyDurably(from: string, to: string): Promise<void> {
+async function copyDurably(from: string, to: string): Promise<boolean> {
   try {
     await copyFile(from, to, constants.COPYFILE_EXCL);
     const handle = await open(to, "r+");
@@ -78,22 +91,40 @@ async function copyDurably(from: string, to: string): Promise<void> {
     } finally {
       await handle.close();
     }
+    return true;
   } catch (e) {
     await unlink(to).catch(() => {});
     if (errnoCode(e) !== "ENOENT") throw e;
+    return false;
   }
 }
 
-/** Makes renames in `dir` durable. Directory fsync is unsupported on Windows and some file systems. */
-async function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === "win32") return;
-  const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+/**
+ * Makes renames in `dir` durable, with the handle opened before the write, or opened now when the
+ * directory did not exist then (the write made it). Unsupported on Windows and some file systems.
+ */
+async function syncDirectory(opened: Result<FileHandle, unknown>, dir: string): Promise<void> {
+  let handle = opened.ok ? opened.value : undefined;
   try {
+    handle ??= await open(dir, DIRECTORY_FLAGS);
     await handle.sync();
   } catch (e) {
     const code = errnoCode(e);
     if (code !== "EINVAL" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw e;
   } finally {
-    await handle.close();
+    if (!opened.ok) await handle?.close();
   }
+}
+
+/** The outcome of a promise as a value, so work can start early without an unhandled rejection. */
+function settle<T>(promise: Promise<T>): Promise<Result<T, unknown>> {
+  return promise.then(
+    (value) => ok(value),
+    (error: unknown) => err(error),
+  );
+}
+
+function unwrap<T>(settled: Result<T, unknown>): T {
+  if (!settled.ok) throw settled.error;
+  return settled.value;
 }

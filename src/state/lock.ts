@@ -1,4 +1,4 @@
-import { link, mkdir, open, readFile, unlink, writeFile, type FileHandle } from "node:fs/promises";
+import { link, open, readFile, unlink, type FileHandle } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { err, ok, type Result } from "../shared/result.ts";
 import { describeFsError, errnoCode, shownPath } from "./fs-error.ts";
 import { isProcessAlive, processStartTicks } from "./process-identity.ts";
-import { sweepTempFilesOnce, tempTag } from "./temp-files.ts";
+import { sweepTempFilesOnce, tempTag, writeNewFile } from "./temp-files.ts";
 
 /** What a lock file holds: who owns it, and a token so the owner only ever removes its own lock. */
 export interface LockHolder {
@@ -71,7 +71,7 @@ export async function withLock<T>(dir: string, fn: () => T | Promise<T>, options
     try {
       return ok(await fn());
     } finally {
-      await release(file, acquired.value);
+      await Promise.all([release(file, acquired.value.holder), acquired.value.tempRemoved]);
     }
   } finally {
     done();
@@ -79,7 +79,13 @@ export async function withLock<T>(dir: string, fn: () => T | Promise<T>, options
   }
 }
 
-async function acquire(file: string, shown: string, timeoutMs: number): Promise<Result<LockHolder, string>> {
+/** The lock taken, and the removal of its temp file, which runs while the lock is held. */
+interface Acquired {
+  readonly holder: LockHolder;
+  readonly tempRemoved: Promise<void>;
+}
+
+async function acquire(file: string, shown: string, timeoutMs: number): Promise<Result<Acquired, string>> {
   await sweepTempFilesOnce(dirname(file), lockTempNames(basename(file)));
   const { host, procStart } = selfIdentity();
   const me: LockHolder = { pid: process.pid, host, started: new Date().toISOString(), procStart, token: randomBytes(8).toString("hex") };
@@ -88,7 +94,7 @@ async function acquire(file: string, shown: string, timeoutMs: number): Promise<
   for (;;) {
     const created = await createExclusive(file, JSON.stringify(me), shown);
     if (!created.ok) return created;
-    if (created.value) return ok(me);
+    if (created.value) return ok({ holder: me, tempRemoved: created.value.tempRemoved });
     const seen = await readLock(file);
     if (seen !== null && isStale(seen)) {
       const broken = await breakStale(file, seen, shown);
@@ -103,48 +109,37 @@ async function acquire(file: string, shown: string, timeoutMs: number): Promise<
 }
 
 /**
- * ok(true): created with its content; ok(false): it already exists; err: the file system refused.
- * The content is written to a temp file first and hard-linked into place (link fails with
- * EEXIST like O_EXCL), so no one ever sees a lock without its holder. Where hard links are not
- * supported, falls back to open("wx") and a write.
+ * ok({tempRemoved}): created with its content; ok(false): it already exists; err: the file
+ * system refused. The content is written to a temp file first and hard-linked into place (link
+ * fails with EEXIST like O_EXCL), so no one ever sees a lock without its holder. The temp file
+ * is removed in the background (`tempRemoved`; the caller awaits it before it is done). Where
+ * hard links are not supported, falls back to open("wx") and a write.
  */
-async function createExclusive(file: string, content: string, shown: string): Promise<Result<boolean, string>> {
+async function createExclusive(file: string, content: string, shown: string): Promise<Result<false | { tempRemoved: Promise<void> }, string>> {
   const temp = join(dirname(file), `.${basename(file)}.${tempTag()}.tmp`);
   try {
-    await writeNewFile(temp, content);
+    // No fsync: a lock only matters while its holder lives, and whatever a power cut leaves of it
+    // (nothing, an empty file, or a holder that is no longer running) is judged stale.
+    await writeNewFile(temp, content, false);
   } catch (e) {
     await unlink(temp).catch(() => {}); // a partly written temp (ENOSPC); the name is ours alone
     return err(describeFsError(e, "write", shown));
   }
+  // One that cannot be removed is swept by a later process.
+  const removeTemp = () => unlink(temp).catch(() => {});
   try {
     await link(temp, file);
-    return ok(true);
   } catch (e) {
+    await removeTemp();
     const code = errnoCode(e);
     if (code === "EEXIST") return ok(false);
     if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "EMLINK") return await createWithOpen(file, content, shown);
     return err(describeFsError(e, "write", shown));
-  } finally {
-    await unlink(temp).catch(() => {}); // already gone: the next sweep would take it
   }
+  return ok({ tempRemoved: removeTemp() });
 }
 
-/**
- * Writes a new file (exclusive create), making its directory only when the write says it is
- * missing. No fsync: a lock only matters while its holder lives, and what a power cut leaves of
- * it (nothing, an empty file, or a holder that is no longer running) is judged stale.
- */
-async function writeNewFile(file: string, content: string): Promise<void> {
-  try {
-    await writeFile(file, content, { flag: "wx", mode: 0o644 });
-  } catch (e) {
-    if (errnoCode(e) !== "ENOENT") throw e;
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, content, { flag: "wx", mode: 0o644 });
-  }
-}
-
-async function createWithOpen(file: string, content: string, shown: string): Promise<Result<boolean, string>> {
+async function createWithOpen(file: string, content: string, shown: string): Promise<Result<false | { tempRemoved: Promise<void> }, string>> {
   let handle: FileHandle;
   try {
     handle = await open(file, "wx", 0o644);
@@ -155,7 +150,7 @@ async function createWithOpen(file: string, content: string, shown: string): Pro
   try {
     await handle.writeFile(content);
     await handle.close();
-    return ok(true);
+    return ok({ tempRemoved: Promise.resolve() });
   } catch (e) {
     await handle.close().catch(() => {});
     await unlink(file).catch(() => {});
@@ -245,7 +240,7 @@ async function breakStale(file: string, seen: SeenLock, shown: string): Promise<
     }
     return ok(true);
   } finally {
-    await unlink(guard).catch(() => {});
+    await Promise.all([unlink(guard).catch(() => {}), created.value.tempRemoved]);
   }
 }
 

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { constants } from "node:fs";
-import { mkdir, open, readdir, stat, unlink, type FileHandle } from "node:fs/promises";
+import { mkdir, readdir, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { errnoCode } from "./fs-error.ts";
 import { isProcessAlive } from "./process-identity.ts";
@@ -14,17 +13,18 @@ export function tempTag(): string {
 }
 
 /**
- * Creates `file` exclusively (O_EXCL, mode 0644) for writing. Its directory is made only when the
- * open says it is missing: one syscall per file in the usual case instead of a mkdir every time.
+ * Writes a new file (exclusive create, mode 0644) in one I/O round trip (open, write, close, and
+ * fsync when `durable`). Its directory is made only when the open says it is missing: no mkdir
+ * on every write. On failure a partly written file may be left: the caller removes it.
  */
-export async function openNewFile(file: string): Promise<FileHandle> {
-  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+export async function writeNewFile(file: string, data: string | Uint8Array, durable: boolean): Promise<void> {
+  const options = { flag: "wx", mode: 0o644, flush: durable } as const;
   try {
-    return await open(file, flags, 0o644);
+    await writeFile(file, data, options);
   } catch (e) {
     if (errnoCode(e) !== "ENOENT") throw e;
     await mkdir(dirname(file), { recursive: true });
-    return await open(file, flags, 0o644);
+    await writeFile(file, data, options);
   }
 }
 
