@@ -2,29 +2,11 @@
 import { describe, expect, test } from "bun:test";
 import type { TaskOutcome } from "../../src/execute/outcome.ts";
 import { taskId, type Task, type TaskId } from "../../src/plan/task.ts";
+import { makeTask } from "../helpers/make-task.ts";
 import { schedule, type FailurePolicy } from "../../src/schedule/scheduler.ts";
 
 function task(place: string, phase: string, deps: string[] = [], extra: Partial<Task> = {}): Task {
-  return {
-    id: taskId(place, phase),
-    place: { name: place, dir: `/tmp/${place}`, ...(place === "//" ? {} : { workspace: place }) },
-    phase,
-    kind: "phase",
-    commands: [],
-    cwd: "/tmp",
-    env: {},
-    timeoutMs: null,
-    retries: 0,
-    retryDelayMs: 0,
-    continueOnError: false,
-    parallel: true,
-    cache: false,
-    inputs: [],
-    outputs: [],
-    ggenCacheKey: "",
-    deps: deps as TaskId[],
-    ...extra,
-  };
+  return makeTask(place, phase, { place: { name: place, dir: `/tmp/${place}`, ...(place === "//" ? {} : { workspace: place }) }, cwd: "/tmp", ...extra, deps });
 }
 
 function graphOf(tasks: Task[]): Map<TaskId, Task> {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { makeTask } from "../helpers/make-task.ts";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,25 +20,7 @@ function tempRoot(): string {
 }
 
 function task(dir: string, place: string, phase: string, kind: Task["kind"] = "phase"): Task {
-  return {
-    id: taskId(place, phase),
-    place: { name: place, dir, ...(place === "//" ? {} : { workspace: place }) },
-    phase,
-    kind,
-    commands: [],
-    cwd: dir,
-    env: {},
-    timeoutMs: null,
-    retries: 0,
-    retryDelayMs: 0,
-    continueOnError: false,
-    parallel: true,
-    cache: false,
-    inputs: [],
-    outputs: [],
-    ggenCacheKey: `ggen-${phase}`,
-    deps: [],
-  };
+  return makeTask(place, phase, { place: { name: place, dir, ...(place === "//" ? {} : { workspace: place }) }, cwd: dir, kind, ggenCacheKey: `ggen-${phase}` });
 }
 
 const success: TaskOutcome = { kind: "success", retriesUsed: 0, startedMs: 1000, durationMs: 5 };

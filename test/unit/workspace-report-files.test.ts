@@ -1,5 +1,6 @@
 // The CI report files: JUnit XML (well-formed, escaped, one testcase per task) and the JSON run summary.
 import { describe, expect, test } from "bun:test";
+import { makeTask } from "../helpers/make-task.ts";
 import type { TaskOutcome } from "../../src/execute/outcome.ts";
 import { taskId, type Task, type TaskId } from "../../src/plan/task.ts";
 import { formatJUnit } from "../../src/report/junit.ts";
@@ -9,26 +10,7 @@ import { taskReports } from "../../src/report/task-reports.ts";
 import { findAll, parseXml } from "../e2e/workspace-xml.ts";
 
 function task(place: string, phase: string, extra: Partial<Task> = {}): Task {
-  return {
-    id: taskId(place, phase),
-    place: { name: place, dir: `/r/${place}`, ...(place === "//" ? {} : { workspace: place }) },
-    phase,
-    kind: "phase",
-    commands: [],
-    cwd: "/r",
-    env: {},
-    timeoutMs: null,
-    retries: 0,
-    retryDelayMs: 0,
-    continueOnError: false,
-    parallel: true,
-    cache: false,
-    inputs: [],
-    outputs: [],
-    ggenCacheKey: "",
-    deps: [],
-    ...extra,
-  };
+  return makeTask(place, phase, { place: { name: place, dir: `/r/${place}`, ...(place === "//" ? {} : { workspace: place }) }, cwd: "/r", ...extra });
 }
 
 const NASTY = `<b>&"quoted" 'single' ]]> \x1b[31mred\x1b[0m bell\x07 tab\tend`;
