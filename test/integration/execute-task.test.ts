@@ -6,6 +6,7 @@ import type { Command } from "../../src/config/config.ts";
 import { executeTask, type ExecuteTaskDeps } from "../../src/execute/execute-task.ts";
 import type { ProcessResult, TaskOutcome } from "../../src/execute/outcome.ts";
 import { taskId, type Task } from "../../src/plan/task.ts";
+import { makeTask as makeTaskFor } from "../helpers/make-task.ts";
 
 const FLAKY = resolve(import.meta.dir, "../fixtures/bin/exec-flaky.sh");
 const PATH = process.env.PATH ?? "/usr/bin:/bin";
@@ -19,26 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const sh = (script: string): Command => ({ kind: "shell", script });
 
 function makeTask(commands: readonly Command[], fields: Partial<Task> = {}): Task {
-  return {
-    id: taskId("//", "build"),
-    place: { name: "//", dir },
-    phase: "build",
-    kind: "phase",
-    commands,
-    cwd: dir,
-    env: {},
-    timeoutMs: null,
-    retries: 0,
-    retryDelayMs: 0,
-    continueOnError: false,
-    parallel: false,
-    cache: false,
-    inputs: [],
-    outputs: [],
-    ggenCacheKey: "",
-    deps: [],
-    ...fields,
-  };
+  return makeTaskFor("//", "build", { place: { name: "//", dir }, cwd: dir, parallel: false, commands, ...fields });
 }
 
 function execute(task: Task, extra: Partial<ExecuteTaskDeps> = {}) {

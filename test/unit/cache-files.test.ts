@@ -9,6 +9,7 @@ import { hashInputs } from "../../src/cache/hash-inputs.ts";
 import { listMatchingFiles } from "../../src/cache/list-files.ts";
 import { StatMemo } from "../../src/cache/stat-memo.ts";
 import { taskId, type Task } from "../../src/plan/task.ts";
+import { makeTask } from "../helpers/make-task.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -113,25 +114,9 @@ describe("hashInputs and the stat memo", () => {
 });
 
 describe("checkCachePatterns", () => {
-  const task = (dir: string, inputs: string[], outputs: string[] = []): Task => ({
-    id: taskId("//", "build"),
-    place: { name: "//", dir },
-    phase: "build",
-    kind: "phase",
-    commands: [],
-    cwd: dir,
-    env: {},
-    timeoutMs: null,
-    retries: 0,
-    retryDelayMs: 0,
-    continueOnError: false,
-    parallel: false,
-    cache: true,
-    inputs,
-    outputs,
-    ggenCacheKey: "",
-    deps: [],
-  });
+  const task = (dir: string, inputs: string[], outputs: string[] = []): Task =>
+    makeTask("//", "build", { place: { name: "//", dir }, cwd: dir, parallel: false, cache: true, inputs, outputs });
+
 
   test("patterns inside the root pass; absolute ones, ones that climb out, and symlinks out are rejected", () => {
     const dir = tree({ "apps/api/src/a": "", "shared/x": "" });
