@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnCommand, type SpawnOptions } from "../../src/execute/spawn.ts";
+import { spawnOptions } from "../helpers/spawn-options.ts";
 
 let dir = "";
 beforeAll(() => {
@@ -13,17 +14,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function options(script: string, extra: Partial<SpawnOptions>): SpawnOptions {
-  return {
-    command: { kind: "shell", script },
-    shell: "sh",
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-    timeoutMs: null,
-    killGraceMs: 2000,
-    signal: new AbortController().signal,
-    onLine: () => {},
-    ...extra,
-  };
+  return spawnOptions(dir, { kind: "shell", script }, extra);
 }
 
 /** Resolves once `path` exists, checking every 10 ms. */

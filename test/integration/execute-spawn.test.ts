@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Command } from "../../src/config/config.ts";
 import { liveGroupCount, signalLiveGroups } from "../../src/execute/process-group.ts";
 import { KILL_NOW, spawnCommand, type OutputStream, type SpawnOptions } from "../../src/execute/spawn.ts";
+import { spawnOptions } from "../helpers/spawn-options.ts";
 
 let dir = "";
 beforeAll(() => {
@@ -30,17 +31,7 @@ function collector(): Run & { onLine: SpawnOptions["onLine"] } {
 
 function run(command: Command, extra: Partial<SpawnOptions> = {}) {
   const out = collector();
-  const done = spawnCommand({
-    command,
-    shell: "sh",
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-    timeoutMs: null,
-    killGraceMs: 2000,
-    signal: new AbortController().signal,
-    onLine: out.onLine,
-    ...extra,
-  });
+  const done = spawnCommand(spawnOptions(dir, command, { onLine: out.onLine, ...extra }));
   return { out, done };
 }
 
