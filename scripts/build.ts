@@ -28,6 +28,8 @@ const command = [
   ...(flag("--target") ? [`--target=${flag("--target")}`] : []),
   ...(flag("--executable-path") ? [`--compile-executable-path=${flag("--executable-path")}`] : []),
   "src/main.ts",
+  // The state writer thread's entry: a Worker needs its own entry point in a compiled binary.
+  "src/state/state-writer-worker.ts",
   "--outfile",
   outfile,
 ];

@@ -14,7 +14,8 @@ import { addProgress, wantsProgress } from "../report/progress.ts";
 import { outcomeError, type Reporter } from "../report/reporter.ts";
 import { schedule } from "../schedule/scheduler.ts";
 import { secretValues } from "../shared/redact.ts";
-import { StateRecorder } from "../state/state-recorder.ts";
+import { createStateRecorder } from "../state/create-recorder.ts";
+import type { RunStateRecorder } from "../state/state-recorder.ts";
 
 /** Everything one run shares: its id, the secrets to mask, where events go, the state recorder and the cache. */
 export interface RunSession {
@@ -22,7 +23,7 @@ export interface RunSession {
   readonly startedMs: number;
   readonly secrets: readonly string[];
   readonly reporter: Reporter;
-  readonly state: StateRecorder;
+  readonly state: RunStateRecorder;
   readonly cache: ReturnType<typeof openRunCache>;
   /** Schedules a graph with this run's bounds; every task ends in the reporter, the state file and the log. */
   readonly runGraph: (tasks: ReadonlyMap<TaskId, Task>) => Promise<Map<TaskId, TaskOutcome>>;
@@ -40,7 +41,8 @@ export function openRunSession(ctx: AppContext, global: GlobalOptions, options: 
   const concurrency = options.concurrency ?? settings.concurrency ?? availableParallelism();
   const showProgress = wantsProgress({ isTTY: ctx.isTTY, json: global.json, quiet: global.quiet, term: ctx.env.TERM });
   const reporter = addProgress(pickReporter(ctx, global, options, project.workspaces.length > 0 && concurrency > 1, () => secrets), ctx.output, showProgress, graph.tasks.size);
-  const state = new StateRecorder({ runId, historyLimit: settings.historyLimit, rootDir: global.root, onError: (message) => ctx.logger.error(message), onWarning: (message) => ctx.logger.warn(message) });
+  const places = new Set([...graph.tasks.values()].filter((task) => task.kind === "phase").map((task) => task.place.dir));
+  const state = createStateRecorder({ runId, historyLimit: settings.historyLimit, rootDir: global.root, onError: (message) => ctx.logger.error(message), onWarning: (message) => ctx.logger.warn(message) }, places.size);
   const cache = openRunCache(graph, {
     rootDir: global.root,
     settings: project.root.config.cache,

@@ -17,10 +17,8 @@ let opened: Libc | null | undefined;
 /** The C library of this system, opened once; null where it cannot be loaded (not Linux/macOS). */
 export function openLibc(): Libc | null {
   if (opened !== undefined) return opened;
-  // glibc, then musl (Alpine), then macOS.
-  const names = process.platform === "linux" ? ["libc.so.6", "libc.so", "libc.musl-x86_64.so.1", "libc.musl-aarch64.so.1"] : process.platform === "darwin" ? ["libc.dylib"] : [];
   opened = null;
-  for (const name of names) {
+  for (const name of libcNames()) {
     try {
       const { symbols } = dlopen(name, {
         waitpid: { args: [FFIType.i32, FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
@@ -33,4 +31,33 @@ export function openLibc(): Libc | null {
     }
   }
   return opened;
+}
+
+let syncfsOpened: ((fd: number) => number) | null | undefined;
+
+/**
+ * syncfs(fd) of Linux: writes back everything of the file system holding fd (data, metadata,
+ * journal) in one call, 0 on success, -1 on failure. null elsewhere (macOS has no syncfs).
+ * Blocks the calling thread until the disk is done: call it only off the main thread.
+ */
+export function openSyncfs(): ((fd: number) => number) | null {
+  if (syncfsOpened !== undefined) return syncfsOpened;
+  syncfsOpened = null;
+  if (process.platform !== "linux") return null;
+  for (const name of libcNames()) {
+    try {
+      const { symbols } = dlopen(name, { syncfs: { args: [FFIType.i32], returns: FFIType.i32 } });
+      syncfsOpened = (fd) => symbols.syncfs(fd);
+      break;
+    } catch {
+      // not this name
+    }
+  }
+  return syncfsOpened;
+}
+
+/** Names the C library goes by: glibc, then musl (Alpine), then macOS. */
+function libcNames(): readonly string[] {
+  if (process.platform === "linux") return ["libc.so.6", "libc.so", "libc.musl-x86_64.so.1", "libc.musl-aarch64.so.1"];
+  return process.platform === "darwin" ? ["libc.dylib"] : [];
 }

@@ -1,9 +1,8 @@
-import { constants } from "node:fs";
-import { copyFile, link, open, rename, unlink, type FileHandle } from "node:fs/promises";
+import { closeSync, constants, copyFileSync, fsync, fsyncSync, linkSync, openSync, renameSync, unlinkSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { err, ok, type Result } from "../shared/result.ts";
 import { describeFsError, errnoCode } from "./fs-error.ts";
-import { sweepTempFilesOnce, tempTag, writeNewFile } from "./temp-files.ts";
+import { createNewFileSync, sweepTempFilesOnceSync, tempTag } from "./temp-files.ts";
 
 /** Directory fsync is not done on Windows, where O_DIRECTORY does not exist. */
 const DIRECTORY_FLAGS = process.platform === "win32" ? 0 : constants.O_RDONLY | constants.O_DIRECTORY;
@@ -15,116 +14,163 @@ export interface AtomicWriteOptions {
   readonly keepBackup?: boolean;
 }
 
+/** A replacement written but not in place yet: the new content in an open temp file, the current file linked as the next backup. */
+export interface PendingReplace {
+  readonly path: string;
+  readonly shown: string;
+  readonly temp: string;
+  /** The temp file, open until completeReplace or abandonReplace. */
+  readonly fd: number;
+  /** A second name for the current content, renamed to `.bak` on completion; null when there is nothing to back up. */
+  readonly backupTemp: string | null;
+}
+
+/**
+ * How a group of replacements becomes durable: the temp files' content before their renames, the
+ * renames after. Each returns one entry per item: undefined when durable, the error otherwise.
+ */
+export interface Durability {
+  contents(fds: readonly number[]): Promise<readonly unknown[]>;
+  renames(dirs: readonly string[]): Promise<readonly unknown[]>;
+}
+
+/** fsync of every temp file and every directory, on the I/O threads: the calling thread never waits for the disk. */
+export const fsyncEach: Durability = {
+  contents: (fds) => Promise.all(fds.map(fsyncOnIoThread)),
+  renames: (dirs) => Promise.all(dirs.map(syncDirectory)),
+};
+
 /**
  * Replaces `path` with `data` so that a reader, a crash or a power cut sees either the old or
  * the new content, never a mix: temp file, fsync, rename, fsync of the directory. The replaced
  * file survives as `<name>.bak` (a hard link, or a synced copy where links are not supported).
- * Temp files left by crashed writers are swept (once per directory per process). A system error
+ * Temp files left by crashed writers are swept (once per directory per thread). A system error
  * (ENOSPC, EROFS, EACCES, EDQUOT, ...) is returned as "cannot write <path>: <reason>" and leaves
- * the old file and its backup intact. Every step runs on the I/O threads (node:fs/promises):
- * writes to different files overlap, and the calling thread is never blocked by an fsync.
- * Does not serialise concurrent writers: callers that read-modify-write hold a lock.
+ * the old file and its backup intact. The fsyncs run on the I/O threads; the other steps are
+ * quick synchronous calls. Does not serialise concurrent writers: callers that read-modify-write hold a lock.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<Result<void, string>> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}, durability: Durability = fsyncEach): Promise<Result<void, string>> {
+  const pending = prepareReplace(path, data, options);
+  if (!pending.ok) return pending;
+  const [notDurable] = await durability.contents([pending.value.fd]);
+  if (notDurable !== undefined) {
+    abandonReplace(pending.value);
+    return err(describeFsError(notDurable, "write", pending.value.shown));
+  }
+  const placed = completeReplace(pending.value);
+  if (!placed.ok) return placed;
+  const [renameNotDurable] = await durability.renames([dirname(path)]);
+  return renameNotDurable === undefined ? ok(undefined) : err(describeFsError(renameNotDurable, "write", pending.value.shown));
+}
+
+/** Step one of a replacement: the new content in a temp file beside `path` (not synced yet), and the current file linked as the next backup. */
+export function prepareReplace(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Result<PendingReplace, string> {
   const shown = options.shownPath ?? path;
   const dir = dirname(path);
   const name = basename(path);
   const tag = tempTag();
   const temp = join(dir, `.${name}.${tag}.tmp`);
-  const backupTemp = join(dir, `.${name}.${tag}b.tmp`);
-  let backup: Promise<Result<boolean, unknown>> | undefined;
-  let dirHandle: Promise<Result<FileHandle, unknown>> | undefined;
-  let backupPlaced = false;
-  let renamed = false;
+  let backupTemp: string | null = null;
+  let fd: number | undefined;
   try {
-    await sweepTempFilesOnce(dir, [name]);
-    // Started alongside the write so their I/O overlaps it; neither changes what `path` or its .bak hold.
-    if (options.keepBackup !== false) backup = settle(linkBackup(path, backupTemp));
-    if (process.platform !== "win32") dirHandle = settle(open(dir, DIRECTORY_FLAGS));
-    await writeNewFile(temp, data, true); // synced: the content must be on disk before the rename can make it the file
-    if (backup !== undefined && unwrap(await backup)) {
-      await rename(backupTemp, `${path}.bak`); // rename: a .bak exists at every moment
-      backupPlaced = true;
-    }
-    await rename(temp, path);
-    renamed = true;
-    if (dirHandle !== undefined) await syncDirectory(await dirHandle, dir); // the renames are only durable once the directory is
-    return ok(undefined);
+    sweepTempFilesOnceSync(dir, [name]);
+    fd = createNewFileSync(temp, data);
+    if (options.keepBackup !== false) backupTemp = linkBackup(path, join(dir, `.${name}.${tag}b.tmp`));
+    return ok({ path, shown, temp, fd, backupTemp });
   } catch (e) {
     // These names are this call's alone, so removing them never touches another writer's file.
-    if (!renamed) await unlink(temp).catch(() => {});
+    if (fd !== undefined) closeSync(fd);
+    unlinkQuietly(temp);
     return err(describeFsError(e, "write", shown));
-  } finally {
-    if (backup !== undefined && !backupPlaced) {
-      const linked = await backup; // the write failed: the backup link is not used
-      if (linked.ok && linked.value) await unlink(backupTemp).catch(() => {});
-    }
-    // Closed in the background: the fsync is what makes the write durable, not the close.
-    void dirHandle?.then((h) => (h.ok ? h.value.close() : undefined)).catch(() => {});
   }
 }
 
-/**
- * Gives the current content of `path` a second name, `backupTemp`, for the caller to rename to
- * `.bak`: a hard link (no data copied), or a synced copy where links are not supported.
- * false: there is nothing to back up yet.
- */
-async function linkBackup(path: string, backupTemp: string): Promise<boolean> {
+/** Step two, once the content is durable: closes the temp file, moves the backup to `.bak` (a `.bak` exists at every moment), then the temp file to `path`. */
+export function completeReplace(pending: PendingReplace): Result<void, string> {
+  closeSync(pending.fd);
+  let backupPlaced = false;
   try {
-    await link(path, backupTemp);
-    return true;
+    if (pending.backupTemp !== null) {
+      renameSync(pending.backupTemp, `${pending.path}.bak`);
+      backupPlaced = true;
+    }
+    renameSync(pending.temp, pending.path);
+    return ok(undefined);
+  } catch (e) {
+    unlinkQuietly(pending.temp);
+    if (pending.backupTemp !== null && !backupPlaced) unlinkQuietly(pending.backupTemp);
+    return err(describeFsError(e, "write", pending.shown));
+  }
+}
+
+/** Gives up a prepared replacement: `path` and its backup stay as they were. */
+export function abandonReplace(pending: PendingReplace): void {
+  closeSync(pending.fd);
+  unlinkQuietly(pending.temp);
+  if (pending.backupTemp !== null) unlinkQuietly(pending.backupTemp);
+}
+
+/**
+ * Gives the current content of `path` a second name, `backupTemp`, for completeReplace to rename
+ * to `.bak`: a hard link (no data copied), or a synced copy where links are not supported.
+ * null: there is nothing to back up yet.
+ */
+function linkBackup(path: string, backupTemp: string): string | null {
+  try {
+    linkSync(path, backupTemp);
+    return backupTemp;
   } catch (e) {
     const code = errnoCode(e);
-    if (code === "ENOENT") return false;
+    if (code === "ENOENT") return null;
     if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "EMLINK" && code !== "EXDEV") throw e;
-    return await copyDurably(path, backupTemp);
+    return copyDurably(path, backupTemp) ? backupTemp : null;
   }
 }
 
 /** Where hard links are not supported: a synced copy, so the backup is as durable as a link would be. */
-async function copyDurably(from: string, to: string): Promise<boolean> {
+function copyDurably(from: string, to: string): boolean {
   try {
-    await copyFile(from, to, constants.COPYFILE_EXCL);
-    const handle = await open(to, "r+");
+    copyFileSync(from, to, constants.COPYFILE_EXCL);
+    const fd = openSync(to, "r+");
     try {
-      await handle.sync();
+      fsyncSync(fd);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
     return true;
   } catch (e) {
-    await unlink(to).catch(() => {});
+    unlinkQuietly(to);
     if (errnoCode(e) !== "ENOENT") throw e;
     return false;
   }
 }
 
-/**
- * Makes renames in `dir` durable, with the handle opened before the write, or opened now when the
- * directory did not exist then (the write made it). Unsupported on Windows and some file systems.
- */
-async function syncDirectory(opened: Result<FileHandle, unknown>, dir: string): Promise<void> {
-  let handle = opened.ok ? opened.value : undefined;
+function fsyncOnIoThread(fd: number): Promise<unknown> {
+  return new Promise((resolve) => fsync(fd, (error) => resolve(error ?? undefined)));
+}
+
+/** Makes renames in `dir` durable. Unsupported on Windows and some file systems: nothing to do there. */
+async function syncDirectory(dir: string): Promise<unknown> {
+  if (process.platform === "win32") return undefined;
+  let fd: number;
   try {
-    handle ??= await open(dir, DIRECTORY_FLAGS);
-    await handle.sync();
+    fd = openSync(dir, DIRECTORY_FLAGS);
   } catch (e) {
-    const code = errnoCode(e);
-    if (code !== "EINVAL" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw e;
+    return e;
+  }
+  try {
+    const error = await fsyncOnIoThread(fd);
+    const code = errnoCode(error);
+    return code === "EINVAL" || code === "ENOTSUP" || code === "EOPNOTSUPP" ? undefined : error;
   } finally {
-    if (!opened.ok) await handle?.close();
+    closeSync(fd);
   }
 }
 
-/** The outcome of a promise as a value, so work can start early without an unhandled rejection. */
-function settle<T>(promise: Promise<T>): Promise<Result<T, unknown>> {
-  return promise.then(
-    (value) => ok(value),
-    (error: unknown) => err(error),
-  );
-}
-
-function unwrap<T>(settled: Result<T, unknown>): T {
-  if (!settled.ok) throw settled.error;
-  return settled.value;
+function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // already gone, or refused: the next sweep removes a leftover temp file
+  }
 }

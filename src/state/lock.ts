@@ -1,4 +1,4 @@
-import { link, open, readFile, unlink, type FileHandle } from "node:fs/promises";
+import { closeSync, fstatSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { err, ok, type Result } from "../shared/result.ts";
 import { describeFsError, errnoCode, shownPath } from "./fs-error.ts";
 import { isProcessAlive, processStartTicks } from "./process-identity.ts";
-import { sweepTempFilesOnce, tempTag, writeNewFile } from "./temp-files.ts";
+import { sweepTempFilesOnceSync, tempTag, writeNewFileSync } from "./temp-files.ts";
 
 /** What a lock file holds: who owns it, and a token so the owner only ever removes its own lock. */
 export interface LockHolder {
@@ -53,11 +53,11 @@ export function lockTempNames(name = DEFAULT_NAME): readonly string[] {
  * holder is gone (same host, pid dead or reused) is taken over; a live holder is waited for with
  * async backoff up to timeoutMs, then an error names it. Serialises callers within this process
  * too. Not re-entrant: calling withLock on the same lock from inside fn waits forever.
- * All file work is asynchronous (node:fs/promises): waiting for a lock never blocks the thread.
+ * Waiting never blocks the thread; each attempt is a few quick synchronous calls.
  * fn's exceptions propagate after the lock is released.
  */
 export async function withLock<T>(dir: string, fn: () => T | Promise<T>, options: LockOptions = {}): Promise<Result<T, string>> {
-  const file = join(dir, ".ggen", options.name ?? DEFAULT_NAME);
+  const file = lockFilePath(dir, options.name);
   const previous = queues.get(file) ?? Promise.resolve();
   let done!: () => void;
   const gate = new Promise<void>((resolve) => (done = resolve));
@@ -71,7 +71,7 @@ export async function withLock<T>(dir: string, fn: () => T | Promise<T>, options
     try {
       return ok(await fn());
     } finally {
-      await Promise.all([release(file, acquired.value.holder), acquired.value.tempRemoved]);
+      releaseLock(acquired.value);
     }
   } finally {
     done();
@@ -79,82 +79,128 @@ export async function withLock<T>(dir: string, fn: () => T | Promise<T>, options
   }
 }
 
-/** The lock taken, and the removal of its temp file, which runs while the lock is held. */
-interface Acquired {
-  readonly holder: LockHolder;
-  readonly tempRemoved: Promise<void>;
+/** `<dir>/.ggen/<name>`. */
+export function lockFilePath(dir: string, name = DEFAULT_NAME): string {
+  return join(dir, ".ggen", name);
 }
 
-async function acquire(file: string, shown: string, timeoutMs: number): Promise<Result<Acquired, string>> {
-  await sweepTempFilesOnce(dirname(file), lockTempNames(basename(file)));
+/** A lock this thread holds: release it with releaseLock. */
+export interface HeldLock {
+  readonly file: string;
+  readonly holder: LockHolder;
+}
+
+/** What one attempt found: the lock taken, or a live holder (null when its content could not be read). */
+export type LockAttempt = { readonly taken: HeldLock } | { readonly busy: LockHolder | null };
+
+/**
+ * One attempt at the lock, without waiting: takes it, or takes it over from a stale holder, or
+ * reports the live holder. Synchronous (a few file calls), for callers that batch many places
+ * and retry busy ones later. Does not serialise callers within this process (withLock does).
+ */
+export function tryLock(file: string, shown: string): Result<LockAttempt, string> {
+  sweepTempFilesOnceSync(dirname(file), lockTempNames(basename(file)));
   const { host, procStart } = selfIdentity();
   const me: LockHolder = { pid: process.pid, host, started: new Date().toISOString(), procStart, token: randomBytes(8).toString("hex") };
+  // Two rounds: the second follows the removal of a stale lock.
+  for (let round = 0; round < 2; round++) {
+    const created = createExclusive(file, JSON.stringify(me), shown);
+    if (!created.ok) return created;
+    if (created.value) return ok({ taken: { file, holder: me } });
+    const seen = readLock(file);
+    if (seen === null || !isStale(seen)) return ok({ busy: seen?.holder ?? null });
+    const broken = breakStale(file, seen, shown);
+    if (!broken.ok) return broken;
+    if (!broken.value) return ok({ busy: seen.holder });
+  }
+  return ok({ busy: null });
+}
+
+/** Removes the lock if it is still ours: checked by token, since a lock deleted by hand may have been taken by another process since. */
+export function releaseLock(lock: HeldLock): void {
+  let raw: string;
+  try {
+    raw = readFileSync(lock.file, "utf8");
+  } catch {
+    return; // gone: nothing of ours to remove
+  }
+  if (parseHolder(raw)?.token === lock.holder.token) unlinkQuietly(lock.file);
+}
+
+/** The message for a lock still held by someone else after waiting `timeoutMs`. */
+export function busyMessage(shown: string, holder: LockHolder | null, timeoutMs: number): string {
+  const waited = `waited ${Math.round(timeoutMs / 100) / 10} s`;
+  if (!holder) return `${shown} is held by another process (${waited}); if no lifecycle is running, delete the file`;
+  return `${shown} is held by pid ${holder.pid} on ${holder.host} since ${holder.started} (${waited}); if that process is not lifecycle, delete the file`;
+}
+
+/** Default wait for another process's lock. */
+export const DEFAULT_LOCK_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
+
+/** The next wait between attempts: doubling from 2 ms up to MAX_BACKOFF_MS, with jitter so waiters do not retry in step. */
+export function nextBackoffMs(previousMs: number): number {
+  return Math.min(previousMs * 2, MAX_BACKOFF_MS);
+}
+
+async function acquire(file: string, shown: string, timeoutMs: number): Promise<Result<HeldLock, string>> {
   const deadline = Date.now() + timeoutMs;
   let backoffMs = 2;
   for (;;) {
-    const created = await createExclusive(file, JSON.stringify(me), shown);
-    if (!created.ok) return created;
-    if (created.value) return ok({ holder: me, tempRemoved: created.value.tempRemoved });
-    const seen = await readLock(file);
-    if (seen !== null && isStale(seen)) {
-      const broken = await breakStale(file, seen, shown);
-      if (!broken.ok) return broken;
-      if (broken.value) continue;
-    }
+    const attempt = tryLock(file, shown);
+    if (!attempt.ok) return attempt;
+    if ("taken" in attempt.value) return ok(attempt.value.taken);
     const leftMs = deadline - Date.now();
-    if (leftMs <= 0) return err(busyMessage(shown, seen, timeoutMs));
+    if (leftMs <= 0) return err(busyMessage(shown, attempt.value.busy, timeoutMs));
     await sleep(Math.min(leftMs, backoffMs * (0.5 + Math.random())));
-    backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+    backoffMs = nextBackoffMs(backoffMs);
   }
 }
 
 /**
- * ok({tempRemoved}): created with its content; ok(false): it already exists; err: the file
- * system refused. The content is written to a temp file first and hard-linked into place (link
- * fails with EEXIST like O_EXCL), so no one ever sees a lock without its holder. The temp file
- * is removed in the background (`tempRemoved`; the caller awaits it before it is done). Where
- * hard links are not supported, falls back to open("wx") and a write.
+ * true: created with its content; false: it already exists; err: the file system refused. The
+ * content is written to a temp file first and hard-linked into place (link fails with EEXIST like
+ * O_EXCL), so no one ever sees a lock without its holder; the temp file is removed at once. Where
+ * hard links are not supported, falls back to an exclusive open and a write.
  */
-async function createExclusive(file: string, content: string, shown: string): Promise<Result<false | { tempRemoved: Promise<void> }, string>> {
+function createExclusive(file: string, content: string, shown: string): Result<boolean, string> {
   const temp = join(dirname(file), `.${basename(file)}.${tempTag()}.tmp`);
   try {
     // No fsync: a lock only matters while its holder lives, and whatever a power cut leaves of it
     // (nothing, an empty file, or a holder that is no longer running) is judged stale.
-    await writeNewFile(temp, content, false);
+    writeNewFileSync(temp, content);
   } catch (e) {
-    await unlink(temp).catch(() => {}); // a partly written temp (ENOSPC); the name is ours alone
+    unlinkQuietly(temp); // a partly written temp (ENOSPC); the name is ours alone
     return err(describeFsError(e, "write", shown));
   }
-  // One that cannot be removed is swept by a later process.
-  const removeTemp = () => unlink(temp).catch(() => {});
   try {
-    await link(temp, file);
+    linkSync(temp, file);
+    return ok(true);
   } catch (e) {
-    await removeTemp();
     const code = errnoCode(e);
     if (code === "EEXIST") return ok(false);
-    if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "EMLINK") return await createWithOpen(file, content, shown);
+    if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "EMLINK") return createWithOpen(file, content, shown);
     return err(describeFsError(e, "write", shown));
+  } finally {
+    unlinkQuietly(temp); // one that cannot be removed is swept by a later process
   }
-  return ok({ tempRemoved: removeTemp() });
 }
 
-async function createWithOpen(file: string, content: string, shown: string): Promise<Result<false | { tempRemoved: Promise<void> }, string>> {
-  let handle: FileHandle;
+function createWithOpen(file: string, content: string, shown: string): Result<boolean, string> {
+  let fd: number;
   try {
-    handle = await open(file, "wx", 0o644);
+    fd = openSync(file, "wx", 0o644);
   } catch (e) {
     if (errnoCode(e) === "EEXIST") return ok(false);
     return err(describeFsError(e, "write", shown));
   }
   try {
-    await handle.writeFile(content);
-    await handle.close();
-    return ok({ tempRemoved: Promise.resolve() });
+    writeFileSync(fd, content);
+    return ok(true);
   } catch (e) {
-    await handle.close().catch(() => {});
-    await unlink(file).catch(() => {});
+    unlinkQuietly(file);
     return err(describeFsError(e, "write", shown));
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -166,21 +212,21 @@ interface SeenLock {
   readonly holder: LockHolder | null;
 }
 
-async function readLock(file: string): Promise<SeenLock | null> {
-  let handle: FileHandle;
+function readLock(file: string): SeenLock | null {
+  let fd: number;
   try {
-    handle = await open(file, "r");
+    fd = openSync(file, "r");
   } catch {
     return null;
   }
   try {
-    const stat = await handle.stat();
-    const raw = await handle.readFile({ encoding: "utf8" });
+    const stat = fstatSync(fd);
+    const raw = readFileSync(fd, "utf8");
     return { raw, ino: stat.ino, mtimeMs: stat.mtimeMs, holder: parseHolder(raw) };
   } catch {
     return null;
   } finally {
-    await handle.close().catch(() => {});
+    closeSync(fd);
   }
 }
 
@@ -218,46 +264,36 @@ function isStale(seen: SeenLock): boolean {
  * check-and-remove one step among breakers, so a breaker never removes a lock another
  * process has just taken. ok(true): removed (retry now); ok(false): someone else is on it.
  */
-async function breakStale(file: string, seen: SeenLock, shown: string): Promise<Result<boolean, string>> {
+function breakStale(file: string, seen: SeenLock, shown: string): Result<boolean, string> {
   const guard = `${file}.break`;
   const { host, procStart } = selfIdentity();
-  const created = await createExclusive(guard, JSON.stringify({ pid: process.pid, host, started: new Date().toISOString(), procStart }), shown);
+  const created = createExclusive(guard, JSON.stringify({ pid: process.pid, host, started: new Date().toISOString(), procStart }), shown);
   if (!created.ok) return created;
   if (!created.value) {
     // A breaker that died mid-break leaves its guard; clear it (a race here needs two crashes).
-    const g = await readLock(guard);
-    if (g !== null && isStale(g)) await unlink(guard).catch(() => {});
+    const g = readLock(guard);
+    if (g !== null && isStale(g)) unlinkQuietly(guard);
     return ok(false);
   }
   try {
-    const now = await readLock(file);
+    const now = readLock(file);
     if (now === null) return ok(true);
     if (now.ino !== seen.ino || now.raw !== seen.raw || now.mtimeMs !== seen.mtimeMs) return ok(true);
     try {
-      await unlink(file);
+      unlinkSync(file);
     } catch (e) {
       if (errnoCode(e) !== "ENOENT") return err(describeFsError(e, "remove stale lock", shown));
     }
     return ok(true);
   } finally {
-    await Promise.all([unlink(guard).catch(() => {}), created.value.tempRemoved]);
+    unlinkQuietly(guard);
   }
 }
 
-/** Removes the lock if it is still ours: checked by token, since a lock deleted by hand may have been taken by another process since. */
-async function release(file: string, me: LockHolder): Promise<void> {
-  let raw: string;
+function unlinkQuietly(file: string): void {
   try {
-    raw = await readFile(file, "utf8");
+    unlinkSync(file);
   } catch {
-    return; // gone: nothing of ours to remove
+    // already gone, or refused: a later sweep or breaker deals with it
   }
-  if (parseHolder(raw)?.token === me.token) await unlink(file).catch(() => {});
-}
-
-function busyMessage(shown: string, seen: SeenLock | null, timeoutMs: number): string {
-  const waited = `waited ${Math.round(timeoutMs / 100) / 10} s`;
-  const h = seen?.holder;
-  if (!h) return `${shown} is held by another process (${waited}); if no lifecycle is running, delete the file`;
-  return `${shown} is held by pid ${h.pid} on ${h.host} since ${h.started} (${waited}); if that process is not lifecycle, delete the file`;
 }

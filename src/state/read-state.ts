@@ -1,5 +1,4 @@
 import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
-import { open, readFile, type FileHandle } from "node:fs/promises";
 import { errnoCode, fsReason, isErrnoError } from "./fs-error.ts";
 import { parseStateText } from "./parse-state.ts";
 import type { StateFile } from "./state-types.ts";
@@ -28,37 +27,6 @@ export function readStateFile(file: string): StateRead {
     return readFailure(e);
   } finally {
     closeSync(fd);
-  }
-}
-
-/** readStateFile on the I/O threads (node:fs/promises), for saves: the calling thread is never blocked. */
-export async function readStateFileAsync(file: string): Promise<StateRead> {
-  try {
-    // One I/O round trip for the usual valid file; the inode is only needed to recover a bad one.
-    const text = await readFile(file, "utf8");
-    const parsed = text.trim() === "" ? undefined : parseStateText(text);
-    if (parsed?.ok) return { kind: "valid", state: parsed.value };
-  } catch (e) {
-    if (errnoCode(e) === "ENOENT") return { kind: "missing" };
-  }
-  return readWithInode(file);
-}
-
-/** Content and inode of one and the same file, so a recovery never moves a file that replaced the bad one meanwhile. */
-async function readWithInode(file: string): Promise<StateRead> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, "r");
-  } catch (e) {
-    return openFailure(e);
-  }
-  try {
-    const ino = (await handle.stat()).ino;
-    return classify(await handle.readFile({ encoding: "utf8" }), ino);
-  } catch (e) {
-    return readFailure(e);
-  } finally {
-    await handle.close();
   }
 }
 

@@ -1,12 +1,12 @@
-import { readdir, rename, stat, unlink } from "node:fs/promises";
+import { readdirSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { err, ok, type Result } from "../shared/result.ts";
 import { appendRuns, pruneRuns } from "./append-runs.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { describeFsError, errnoCode, shownPath } from "./fs-error.ts";
 import { lockTempNames, withLock } from "./lock.ts";
-import { readStateFile, readStateFileAsync } from "./read-state.ts";
-import { sweepTempFilesOnce } from "./temp-files.ts";
+import { readStateFile } from "./read-state.ts";
+import { sweepTempFilesOnceSync } from "./temp-files.ts";
 import { serializeState } from "./serialize-state.ts";
 import { emptyState, type CacheKeyEntry, type RunRecord, type StateFile } from "./state-types.ts";
 
@@ -41,31 +41,36 @@ export function stateFilePath(dir: string): string {
  * if valid, else empty state; with a warning. Corrupt or wrong-shaped file: moved aside to
  * `state.json.corrupt-<ms>`, `state.json.bak` used if valid, with a warning. Never throws for
  * bad content. Without the lock a concurrent writer may replace the file meanwhile; the move
- * aside is skipped then (the file changed), so a good file is never moved. Asynchronous
- * (node:fs/promises), like every step of a save.
+ * aside is skipped then (the file changed), so a good file is never moved. A few quick
+ * synchronous calls (no fsync).
  */
-export async function loadState(dir: string, options: StateOptions = {}): Promise<LoadedState> {
+export function loadStateSync(dir: string, options: StateOptions = {}): LoadedState {
   const file = stateFilePath(dir);
   const shown = shownPath(file, options.rootDir ?? dir);
-  const primary = await readStateFileAsync(file);
+  const primary = readStateFile(file);
   if (primary.kind === "missing") return { state: emptyState(), warnings: [] };
   if (primary.kind === "valid") return { state: primary.state, warnings: [] };
   const warnings: string[] = [];
   if (primary.kind === "empty") {
-    if (await sameFile(file, primary.ino)) await removeQuietly(file);
+    if (sameFile(file, primary.ino)) removeQuietly(file);
     warnings.push(`${shown} was empty`);
   } else {
-    const aside = (await sameFile(file, primary.ino)) ? await moveAside(file) : null;
+    const aside = sameFile(file, primary.ino) ? moveAside(file) : null;
     const where = aside === null ? "left in place" : `moved to ${shownPath(aside, options.rootDir ?? dir)}`;
     warnings.push(`${shown} is corrupt (${primary.reason}); ${where}`);
   }
-  const backup = await readStateFileAsync(`${file}.bak`);
+  const backup = readStateFile(`${file}.bak`);
   if (backup.kind === "valid") {
     warnings.push(`using the backup ${shown}.bak (${backup.state.phase_history.length} history entries)`);
     return { state: backup.state, warnings };
   }
   warnings.push(backup.kind === "damaged" ? `the backup ${shown}.bak is unusable too (${backup.reason}); starting with an empty state` : "starting with an empty state");
   return { state: emptyState(), warnings };
+}
+
+/** loadStateSync for async callers. */
+export async function loadState(dir: string, options: StateOptions = {}): Promise<LoadedState> {
+  return loadStateSync(dir, options);
 }
 
 /**
@@ -98,9 +103,9 @@ export async function resetState(dir: string, options: StateOptions = {}): Promi
   const file = stateFilePath(dir);
   const shown = shownPath(file, options.rootDir ?? dir);
   const locked = await withLock(dir, async (): Promise<Result<{ existed: boolean }, string>> => {
-    await loadState(dir, options); // moves a corrupt file aside instead of making it the backup
+    loadStateSync(dir, options); // moves a corrupt file aside instead of making it the backup
     try {
-      await rename(file, `${file}.bak`);
+      renameSync(file, `${file}.bak`);
       return ok({ existed: true });
     } catch (e) {
       if (errnoCode(e) === "ENOENT") return ok({ existed: false });
@@ -126,9 +131,9 @@ export function readStateForDisplay(dir: string, options: StateOptions = {}): Lo
 async function update(dir: string, options: StateOptions, change: (state: StateFile) => StateFile): Promise<Result<{ warnings: readonly string[] }, string>> {
   const file = stateFilePath(dir);
   // One directory scan per place per process sweeps what crashed writers left, lock temps included.
-  await sweepTempFilesOnce(dirname(file), [basename(file), ...lockTempNames()]);
+  sweepTempFilesOnceSync(dirname(file), [basename(file), ...lockTempNames()]);
   const locked = await withLock(dir, async (): Promise<Result<{ warnings: readonly string[] }, string>> => {
-    const loaded = await loadState(dir, options);
+    const loaded = loadStateSync(dir, options);
     const written = await writeFileAtomic(file, serializeState(change(loaded.state)), { shownPath: shownPath(file, options.rootDir ?? dir) });
     return written.ok ? ok({ warnings: loaded.warnings }) : written;
   }, lockOptions(dir, options));
@@ -139,50 +144,54 @@ function lockOptions(dir: string, options: StateOptions) {
   return { rootDir: options.rootDir ?? dir, ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}) };
 }
 
-async function sameFile(file: string, ino: number | null): Promise<boolean> {
+function sameFile(file: string, ino: number | null): boolean {
   if (ino === null) return true; // unreadable: nothing else could have been read either
   try {
-    return (await stat(file)).ino === ino;
+    return statSync(file).ino === ino;
   } catch {
     return false;
   }
 }
 
 /** Renames a damaged file to `<file>.corrupt-<ms>` and keeps the newest few such copies. null if it could not be moved. */
-async function moveAside(file: string): Promise<string | null> {
+function moveAside(file: string): string | null {
   let target = `${file}.corrupt-${Date.now()}`;
-  for (let n = 1; await exists(target); n++) target = `${file}.corrupt-${Date.now()}-${n}`;
+  for (let n = 1; exists(target); n++) target = `${file}.corrupt-${Date.now()}-${n}`;
   try {
-    await rename(file, target);
+    renameSync(file, target);
   } catch {
     return null;
   }
-  await pruneCorruptCopies(file);
+  pruneCorruptCopies(file);
   return target;
 }
 
-async function pruneCorruptCopies(file: string): Promise<void> {
+function pruneCorruptCopies(file: string): void {
   const prefix = `${basename(file)}.corrupt-`;
   try {
-    const copies = (await readdir(dirname(file)))
+    const copies = readdirSync(dirname(file))
       .filter((name) => name.startsWith(prefix))
       .map((name) => ({ name, ms: Number.parseInt(name.slice(prefix.length), 10) }))
       .sort((a, b) => b.ms - a.ms || b.name.localeCompare(a.name));
-    for (const old of copies.slice(CORRUPT_COPIES_KEPT)) await removeQuietly(join(dirname(file), old.name));
+    for (const old of copies.slice(CORRUPT_COPIES_KEPT)) removeQuietly(join(dirname(file), old.name));
   } catch {
     // keeping extra copies is harmless
   }
 }
 
-async function exists(file: string): Promise<boolean> {
+function exists(file: string): boolean {
   try {
-    await stat(file);
+    statSync(file);
     return true;
   } catch {
     return false;
   }
 }
 
-async function removeQuietly(file: string): Promise<void> {
-  await unlink(file).catch(() => {}); // gone already
+function removeQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // gone already
+  }
 }

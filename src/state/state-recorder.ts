@@ -1,7 +1,8 @@
 import type { TaskOutcome } from "../execute/outcome.ts";
 import type { Task } from "../plan/task.ts";
 import { outcomeError } from "../report/reporter.ts";
-import { recordTasks } from "./state-file.ts";
+import { fsyncEach, type Durability } from "./atomic-write.ts";
+import { SaveQueue } from "./save-queue.ts";
 import type { CacheKeyEntry, RunRecord } from "./state-types.ts";
 
 export interface StateRecorderOptions {
@@ -10,117 +11,64 @@ export interface StateRecorderOptions {
   readonly rootDir: string;
   readonly onError: (message: string) => void;
   readonly onWarning: (message: string) => void;
-  /** Saves in flight at once, across places (default 32): bounds open files and queued I/O work. */
-  readonly maxConcurrentSaves?: number;
+  /** Places saved together at most (default 8): each batch's synchronous steps run on this thread. */
+  readonly maxBatchPlaces?: number;
+  /** How long a place whose lock another process holds is retried (default 10 s). */
+  readonly lockTimeoutMs?: number;
+  /** How saves become durable (default: fsync of each file and directory on the I/O threads). */
+  readonly durability?: Durability;
 }
 
-const DEFAULT_MAX_CONCURRENT_SAVES = 32;
-
-/** One place's records that are not on disk yet, and whether a save of that place is under way. */
-interface PlaceQueue {
-  readonly dir: string;
-  readonly records: RunRecord[];
-  readonly cacheKeys: CacheKeyEntry[];
-  saving: Promise<void> | undefined;
+/** What a run needs from whatever records its tasks into the places' state files. */
+export interface RunStateRecorder {
+  /** Queues the task's record and returns at once. cacheKey is what `cache_keys` records for a success; default: task.ggenCacheKey. */
+  record(task: Task, outcome: TaskOutcome, cacheKey?: string): void;
+  /** Resolves when every record handed in so far is on disk (or reported as failed); rethrows a bug a save hit. */
+  flush(): Promise<void>;
 }
+
+const DEFAULT_MAX_BATCH_PLACES = 8;
 
 /**
  * Writes each finished phase task into its place's state file, starting as soon as it ends (a
- * crash later keeps it), without ever blocking the caller: record() returns at once and the
- * save runs on the I/O threads, so places are saved concurrently while commands keep starting.
- * One place has at most one save under way; records that arrive meanwhile go into its next save
- * together, in the order they were recorded. The file lock covers other processes.
- * Skipped tasks and inline hook commands are not phases: not recorded.
+ * crash later keeps it), without making the caller wait: record() returns at once, and places
+ * are saved in small batches on later turns of the event loop, the fsyncs on the I/O threads.
+ * Records of one place are saved in the order they were recorded. The file lock covers other
+ * processes. Skipped tasks and inline hook commands are not phases: not recorded.
  */
-export class StateRecorder {
-  private readonly places = new Map<string, PlaceQueue>();
-  /** Saves waiting for a free slot, in the order they asked. */
-  private readonly waiting: Array<() => void> = [];
-  private readonly maxSaves: number;
-  private savesInFlight = 0;
-  /** A bug (not a file-system error) thrown by a save: rethrown by flush(). */
-  private bug: { readonly error: unknown } | undefined;
+export class StateRecorder implements RunStateRecorder {
+  private readonly queue: SaveQueue;
 
   constructor(private readonly options: StateRecorderOptions) {
-    this.maxSaves = options.maxConcurrentSaves ?? DEFAULT_MAX_CONCURRENT_SAVES;
+    this.queue = new SaveQueue({ ...options, durability: options.durability ?? fsyncEach, maxBatchPlaces: options.maxBatchPlaces ?? DEFAULT_MAX_BATCH_PLACES });
   }
 
-  /**
-   * Queues the task's record for its place's state file and returns at once. cacheKey is what
-   * `cache_keys` records for a success (the run's cache fingerprint); default: task.ggenCacheKey.
-   */
   record(task: Task, outcome: TaskOutcome, cacheKey?: string): void {
-    if (task.kind !== "phase" || outcome.kind === "skipped") return;
-    const error = outcomeError(outcome);
-    const record: RunRecord = {
-      phase: task.phase,
-      started_ms: outcome.startedMs,
-      duration_ms: outcome.durationMs,
-      success: outcome.kind === "success" || outcome.kind === "cached",
-      run_id: this.options.runId,
-      status: outcome.kind,
-      exit_code: outcome.kind === "failed" ? outcome.exitCode : outcome.kind === "success" || outcome.kind === "cached" ? 0 : null,
-      ...(outcome.kind === "failed" && outcome.signal ? { signal: outcome.signal } : {}),
-      ...(error ? { error } : {}),
-      place: task.place.name,
-    };
-    const dir = task.place.dir;
-    let place = this.places.get(dir);
-    if (place === undefined) {
-      place = { dir, records: [], cacheKeys: [], saving: undefined };
-      this.places.set(dir, place);
-    }
-    place.records.push(record);
-    if (record.success) place.cacheKeys.push({ phase: task.phase, key: cacheKey ?? task.ggenCacheKey });
-    if (place.saving === undefined) place.saving = this.drain(place);
+    const entry = stateEntryOf(task, outcome, this.options.runId, cacheKey);
+    if (entry !== null) this.queue.add(task.place.dir, entry.record, entry.cacheKey);
   }
 
-  /** Resolves when every record handed in so far is on disk (or reported as failed); rethrows a bug a save hit. */
-  async flush(): Promise<void> {
-    for (;;) {
-      const saving = [...this.places.values()].flatMap((p) => (p.saving ? [p.saving] : []));
-      if (saving.length === 0) break;
-      await Promise.all(saving);
-    }
-    if (this.bug) throw this.bug.error;
+  flush(): Promise<void> {
+    return this.queue.flush();
   }
+}
 
-  /** Saves the place's queued records, batch after batch, until none is left. Never rejects. */
-  private async drain(place: PlaceQueue): Promise<void> {
-    try {
-      while (place.records.length > 0) {
-        await this.takeSlot();
-        try {
-          // Taken only now: whatever arrived while waiting for the slot goes into this save.
-          const records = place.records.splice(0);
-          const cacheKeys = place.cacheKeys.splice(0);
-          const written = await recordTasks(place.dir, records, cacheKeys, { historyLimit: this.options.historyLimit, runId: this.options.runId, rootDir: this.options.rootDir });
-          if (!written.ok) this.options.onError(written.error);
-          else for (const warning of written.value.warnings) this.options.onWarning(warning);
-        } finally {
-          this.releaseSlot();
-        }
-      }
-    } catch (error) {
-      this.bug ??= { error };
-      place.records.length = 0; // a save that hit a bug: flush reports it instead of saving the rest
-      place.cacheKeys.length = 0;
-    } finally {
-      place.saving = undefined;
-    }
-  }
-
-  private takeSlot(): Promise<void> | undefined {
-    if (this.savesInFlight < this.maxSaves) {
-      this.savesInFlight++;
-      return undefined;
-    }
-    return new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  private releaseSlot(): void {
-    const next = this.waiting.shift();
-    if (next) next(); // the slot passes straight to the next save
-    else this.savesInFlight--;
-  }
+/** What a finished task adds to its place's state file: its history record, and for a success its cache key. null: not recorded. */
+export function stateEntryOf(task: Task, outcome: TaskOutcome, runId: string, cacheKey?: string): { readonly record: RunRecord; readonly cacheKey: CacheKeyEntry | undefined } | null {
+  if (task.kind !== "phase" || outcome.kind === "skipped") return null;
+  const error = outcomeError(outcome);
+  const success = outcome.kind === "success" || outcome.kind === "cached";
+  const record: RunRecord = {
+    phase: task.phase,
+    started_ms: outcome.startedMs,
+    duration_ms: outcome.durationMs,
+    success,
+    run_id: runId,
+    status: outcome.kind,
+    exit_code: outcome.kind === "failed" ? outcome.exitCode : success ? 0 : null,
+    ...(outcome.kind === "failed" && outcome.signal ? { signal: outcome.signal } : {}),
+    ...(error ? { error } : {}),
+    place: task.place.name,
+  };
+  return { record, cacheKey: success ? { phase: task.phase, key: cacheKey ?? task.ggenCacheKey } : undefined };
 }

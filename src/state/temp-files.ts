@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, stat, unlink, writeFile } from "node:fs/promises";
+import { closeSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { errnoCode } from "./fs-error.ts";
 import { isProcessAlive } from "./process-identity.ts";
@@ -13,63 +13,71 @@ export function tempTag(): string {
 }
 
 /**
- * Writes a new file (exclusive create, mode 0644) in one I/O round trip (open, write, close, and
- * fsync when `durable`). Its directory is made only when the open says it is missing: no mkdir
- * on every write. On failure a partly written file may be left: the caller removes it.
+ * Writes a new file (exclusive create, mode 0644) and returns it still open, so the caller can make
+ * it durable (fsync) when it needs to, and must close it. Its directory is made only when the open
+ * says it is missing: no mkdir on every write. On failure a partly written file may be left: the
+ * caller removes it.
  */
-export async function writeNewFile(file: string, data: string | Uint8Array, durable: boolean): Promise<void> {
-  const options = { flag: "wx", mode: 0o644, flush: durable } as const;
+export function createNewFileSync(file: string, data: string | Uint8Array): number {
+  let fd: number;
   try {
-    await writeFile(file, data, options);
+    fd = openSync(file, "wx", 0o644);
   } catch (e) {
     if (errnoCode(e) !== "ENOENT") throw e;
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, data, options);
+    mkdirSync(dirname(file), { recursive: true });
+    fd = openSync(file, "wx", 0o644);
+  }
+  try {
+    writeFileSync(fd, data);
+    return fd;
+  } catch (e) {
+    closeSync(fd);
+    throw e;
   }
 }
 
-/** `<dir>\0<name>` of every sweep done or under way in this process. */
-const swept = new Map<string, Promise<void>>();
+/** createNewFileSync, closed at once (for content whose durability does not matter). */
+export function writeNewFileSync(file: string, data: string | Uint8Array): void {
+  closeSync(createNewFileSync(file, data));
+}
+
+/** `<dir>\0<name>` of every sweep done in this thread. */
+const swept = new Set<string>();
 
 /**
  * Removes leftover `.<name>.<pid>.<hex>[b].tmp` files for each name in `dir`, at most once per
- * directory and name per process: temp files are only left by writers that crashed (those of
+ * directory and name per thread: temp files are only left by writers that crashed (those of
  * a writer that crashes later are the next process's to sweep), so sweeping on every write
  * would only cost a directory scan per save. One scan covers all the names given. Never fails:
  * a file that cannot be removed is left for the next process.
  */
-export async function sweepTempFilesOnce(dir: string, names: readonly string[]): Promise<void> {
-  const key = (name: string) => `${dir}\0${name}`;
-  const todo = names.filter((name) => !swept.has(key(name)));
-  if (todo.length > 0) {
-    const sweep = sweepTempFiles(dir, todo);
-    for (const name of todo) swept.set(key(name), sweep);
-  }
-  await Promise.all(names.map((name) => swept.get(key(name))));
+export function sweepTempFilesOnceSync(dir: string, names: readonly string[]): void {
+  const todo = names.filter((name) => !swept.has(`${dir}\0${name}`));
+  if (todo.length === 0) return;
+  for (const name of todo) swept.add(`${dir}\0${name}`);
+  sweepTempFiles(dir, todo);
 }
 
 /** Removes `.<name>.<pid>.<hex>[b].tmp` files whose writer is gone (or that are over an hour old), every time it is called. */
-export async function sweepTempFiles(dir: string, names: readonly string[]): Promise<void> {
+export function sweepTempFiles(dir: string, names: readonly string[]): void {
   let entries: string[];
   try {
-    entries = await readdir(dir);
+    entries = readdirSync(dir);
   } catch {
     return; // no directory: nothing left over in it
   }
   const now = Date.now();
-  const removals: Promise<void>[] = [];
   for (const entry of entries) {
     const pid = leftoverPid(entry, names);
     if (pid === null || pid === process.pid) continue; // ours: another write in this process may be in flight
     const file = join(dir, entry);
-    removals.push(
-      (async () => {
-        if (isProcessAlive(pid) && !(await olderThan(file, now - ORPHAN_TEMP_AGE_MS))) return;
-        await unlink(file).catch(() => {}); // already gone, or refused: the next process tries again
-      })(),
-    );
+    if (isProcessAlive(pid) && !olderThan(file, now - ORPHAN_TEMP_AGE_MS)) continue;
+    try {
+      unlinkSync(file);
+    } catch {
+      // already gone, or refused: the next process tries again
+    }
   }
-  await Promise.all(removals);
 }
 
 /** The writer pid of a temp file of one of `names`, or null for any other entry. */
@@ -84,9 +92,9 @@ function leftoverPid(entry: string, names: readonly string[]): number | null {
   return null;
 }
 
-async function olderThan(file: string, cutoffMs: number): Promise<boolean> {
+function olderThan(file: string, cutoffMs: number): boolean {
   try {
-    return (await stat(file)).mtimeMs < cutoffMs;
+    return statSync(file).mtimeMs < cutoffMs;
   } catch {
     return false;
   }

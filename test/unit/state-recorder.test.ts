@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { makeTask } from "../helpers/make-task.ts";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TaskOutcome } from "../../src/execute/outcome.ts";
 import { taskId, type Task } from "../../src/plan/task.ts";
+import { fsyncEach, type Durability } from "../../src/state/atomic-write.ts";
 import { withLock } from "../../src/state/lock.ts";
 import { loadState, stateFilePath } from "../../src/state/state-file.ts";
 import { StateRecorder, type StateRecorderOptions } from "../../src/state/state-recorder.ts";
@@ -83,18 +84,24 @@ describe("StateRecorder", () => {
 
   test("records arriving while a save of their place is under way follow it in the next save, in order", async () => {
     const dir = tempRoot();
-    const { state, errors } = recorder(dir);
-    let firstSaveQueued!: () => void;
-    const queued = new Promise<void>((resolve) => (firstSaveQueued = resolve));
-    // Holding the place's lock in this process makes the first save wait in the lock's queue.
-    const held = withLock(dir, async () => {
-      state.record(task(dir, "//", "first"), success);
-      await new Promise((resolve) => setImmediate(resolve));
-      for (const phase of ["second", "third"]) state.record(task(dir, "//", phase), success);
-      firstSaveQueued();
-    });
-    await queued;
-    await held;
+    let saving!: () => void;
+    const started = new Promise<void>((resolve) => (saving = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // The first save stops before its temp file is made durable, until the test has recorded more.
+    const durability: Durability = {
+      contents: async (fds) => {
+        saving();
+        await gate;
+        return fsyncEach.contents(fds);
+      },
+      renames: fsyncEach.renames,
+    };
+    const { state, errors } = recorder(dir, { durability });
+    state.record(task(dir, "//", "first"), success);
+    await started;
+    for (const phase of ["second", "third"]) state.record(task(dir, "//", phase), success);
+    release();
     await state.flush();
     expect(errors).toEqual([]);
     expect((await loadState(dir)).state.phase_history.map((r) => r.phase)).toEqual(["first", "second", "third"]);
@@ -102,12 +109,44 @@ describe("StateRecorder", () => {
     expect(JSON.parse(readFileSync(`${stateFilePath(dir)}.bak`, "utf8")).phase_history.map((r: { phase: string }) => r.phase)).toEqual(["first"]);
   });
 
+  test("a place whose lock is held elsewhere is retried until the holder lets go, then saved with what arrived meanwhile, in order", async () => {
+    const dir = tempRoot();
+    const { state, errors } = recorder(dir);
+    const held = withLock(dir, async () => {
+      state.record(task(dir, "//", "first"), success);
+      // The recorder's first attempt runs on a 0 ms timer, so it has found the lock busy before this 5 ms one fires.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(existsSync(stateFilePath(dir))).toBe(false);
+      state.record(task(dir, "//", "second"), success);
+    });
+    await held;
+    await state.flush();
+    expect(errors).toEqual([]);
+    expect((await loadState(dir)).state.phase_history.map((r) => r.phase)).toEqual(["first", "second"]);
+  });
+
+  test("a lock held by a live process past the lock timeout is reported, naming the holder, and the other places are saved", async () => {
+    const root = tempRoot();
+    const busy = join(root, "busy");
+    mkdirSync(join(busy, ".ggen"), { recursive: true });
+    writeFileSync(join(busy, ".ggen", "state.lock"), JSON.stringify({ pid: process.pid, host: hostname(), started: "2026-01-01T00:00:00.000Z", procStart: null, token: "someone-else" }));
+    const { state, errors } = recorder(root, { lockTimeoutMs: 20 });
+    state.record(task(busy, "busy", "build"), success);
+    state.record(task(join(root, "free"), "free", "build"), success);
+    await state.flush();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toStartWith(`busy/.ggen/state.lock is held by pid ${process.pid} on ${hostname()} since 2026-01-01T00:00:00.000Z`);
+    expect(existsSync(stateFilePath(busy))).toBe(false);
+    expect(existsSync(join(busy, ".ggen", "state.lock"))).toBe(true);
+    expect((await loadState(join(root, "free"))).state.last_phase).toBe("build");
+  });
+
   test("a place that cannot be written is reported through onError; the others are saved", async () => {
     const root = tempRoot();
     const bad = join(root, "bad");
     mkdirSync(bad);
     writeFileSync(join(bad, ".ggen"), "a file where the state directory should be");
-    const { state, errors } = recorder(root, { maxConcurrentSaves: 1 });
+    const { state, errors } = recorder(root, { maxBatchPlaces: 1 });
     state.record(task(bad, "bad", "build"), success);
     for (const name of ["x", "y", "z"]) state.record(task(join(root, name), name, "build"), success);
     await state.flush();

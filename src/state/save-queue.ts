@@ -1,0 +1,137 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Durability } from "./atomic-write.ts";
+import { busyMessage, DEFAULT_LOCK_TIMEOUT_MS, lockFilePath, nextBackoffMs } from "./lock.ts";
+import { shownPath } from "./fs-error.ts";
+import { commitBatch, type PlaceSave } from "./state-batch.ts";
+import type { CacheKeyEntry, RunRecord } from "./state-types.ts";
+
+export interface SaveQueueOptions {
+  readonly runId: string;
+  readonly historyLimit: number;
+  readonly rootDir: string;
+  readonly durability: Durability;
+  /** Places saved together at most: bounds open files, and the time one batch's synchronous steps take. */
+  readonly maxBatchPlaces: number;
+  /** How long a place whose lock another process holds is retried (default 10 s). */
+  readonly lockTimeoutMs?: number;
+  readonly onError: (message: string) => void;
+  readonly onWarning: (message: string) => void;
+}
+
+/** One place's records that are not on disk yet, and how long its lock has been busy. */
+interface PlaceQueue {
+  readonly dir: string;
+  readonly records: RunRecord[];
+  readonly cacheKeys: CacheKeyEntry[];
+  retryAtMs: number;
+  busySinceMs: number | undefined;
+  backoffMs: number;
+}
+
+/**
+ * Records waiting for their places' state files, saved in batches (commitBatch): every place with
+ * records when a batch starts goes into it, up to maxBatchPlaces, and whatever arrives during a
+ * batch goes into the next one, in the order it was added. A place whose lock another process
+ * holds is retried with backoff until the lock timeout, then reported. add() never blocks:
+ * batches start on a later turn of the event loop.
+ */
+export class SaveQueue {
+  private readonly places = new Map<string, PlaceQueue>();
+  private cycle: Promise<void> | undefined;
+  /** A bug (not a file-system error) thrown by a batch: rethrown by flush(). */
+  private bug: { readonly error: unknown } | undefined;
+
+  constructor(private readonly options: SaveQueueOptions) {}
+
+  /** Queues one record (and the cache key a success records) for the place at `dir`. */
+  add(dir: string, record: RunRecord, cacheKey: CacheKeyEntry | undefined): void {
+    let place = this.places.get(dir);
+    if (place === undefined) {
+      place = { dir, records: [], cacheKeys: [], retryAtMs: 0, busySinceMs: undefined, backoffMs: 2 };
+      this.places.set(dir, place);
+    }
+    place.records.push(record);
+    if (cacheKey !== undefined) place.cacheKeys.push(cacheKey);
+    this.cycle ??= this.drain();
+  }
+
+  /** Resolves when every record added so far is on disk (or reported as failed); rethrows a bug a batch hit. */
+  async flush(): Promise<void> {
+    while (this.cycle !== undefined) await this.cycle;
+    if (this.bug) throw this.bug.error;
+  }
+
+  /** Saves batch after batch until nothing is left. Never rejects. */
+  private async drain(): Promise<void> {
+    try {
+      await sleep(0); // let records that end together join the first batch
+      while (this.places.size > 0) {
+        const ready = this.readyPlaces();
+        if (ready.length === 0) {
+          await sleep(Math.max(1, this.earliestRetryMs() - Date.now()));
+          continue;
+        }
+        await this.saveBatch(ready);
+      }
+    } catch (error) {
+      this.bug ??= { error };
+      this.places.clear(); // a batch that hit a bug: flush reports it instead of saving the rest
+    } finally {
+      this.cycle = undefined;
+    }
+  }
+
+  private readyPlaces(): PlaceQueue[] {
+    const now = Date.now();
+    const ready: PlaceQueue[] = [];
+    for (const place of this.places.values()) {
+      if (place.retryAtMs > now) continue;
+      ready.push(place);
+      if (ready.length === this.options.maxBatchPlaces) break;
+    }
+    return ready;
+  }
+
+  private earliestRetryMs(): number {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const place of this.places.values()) earliest = Math.min(earliest, place.retryAtMs);
+    return earliest;
+  }
+
+  private async saveBatch(ready: readonly PlaceQueue[]): Promise<void> {
+    // Taken only now: whatever arrived while waiting goes into this save.
+    const saves: PlaceSave[] = ready.map((place) => ({ dir: place.dir, records: place.records.splice(0), cacheKeys: place.cacheKeys.splice(0) }));
+    const results = await commitBatch(saves, this.options.durability, this.options);
+    results.forEach((result, i) => {
+      const place = ready[i]!;
+      const save = saves[i]!;
+      if (result.kind === "busy") {
+        this.retryLater(place, save, result.holder);
+        return;
+      }
+      for (const warning of result.warnings) this.options.onWarning(warning);
+      if (result.kind === "failed") this.options.onError(result.error);
+      place.busySinceMs = undefined;
+      place.backoffMs = 2;
+      if (place.records.length === 0) this.places.delete(place.dir);
+    });
+  }
+
+  /** Puts the save back in front of what arrived since, or gives up once the lock timeout has passed. */
+  private retryLater(place: PlaceQueue, save: PlaceSave, holder: Parameters<typeof busyMessage>[1]): void {
+    const now = Date.now();
+    const timeoutMs = this.options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+    place.busySinceMs ??= now;
+    if (now - place.busySinceMs >= timeoutMs) {
+      const lockFile = lockFilePath(place.dir);
+      this.options.onError(busyMessage(shownPath(lockFile, this.options.rootDir), holder, timeoutMs));
+      if (place.records.length === 0) this.places.delete(place.dir);
+      else place.busySinceMs = undefined; // what arrived since gets its own wait
+      return;
+    }
+    place.records.unshift(...save.records);
+    place.cacheKeys.unshift(...save.cacheKeys);
+    place.retryAtMs = now + place.backoffMs * (0.5 + Math.random());
+    place.backoffMs = nextBackoffMs(place.backoffMs);
+  }
+}

@@ -1,0 +1,120 @@
+import { dirname } from "node:path";
+import { abandonReplace, completeReplace, prepareReplace, type Durability, type PendingReplace } from "./atomic-write.ts";
+import { describeFsError, shownPath } from "./fs-error.ts";
+import { appendRuns } from "./append-runs.ts";
+import { lockFilePath, releaseLock, tryLock, type HeldLock, type LockHolder } from "./lock.ts";
+import { serializeState } from "./serialize-state.ts";
+import { loadStateSync, stateFilePath } from "./state-file.ts";
+import type { CacheKeyEntry, RunRecord } from "./state-types.ts";
+
+/** One place's records and cache keys to append to its state file, in order. */
+export interface PlaceSave {
+  readonly dir: string;
+  readonly records: readonly RunRecord[];
+  readonly cacheKeys: readonly CacheKeyEntry[];
+}
+
+export interface BatchOptions {
+  readonly historyLimit: number;
+  readonly runId: string;
+  /** Messages name files relative to this directory. */
+  readonly rootDir: string;
+}
+
+/** What became of one place's save: on disk, not tried because another process holds the lock, or failed (the old file is intact). */
+export type PlaceSaveResult =
+  | { readonly kind: "saved"; readonly warnings: readonly string[] }
+  | { readonly kind: "busy"; readonly holder: LockHolder | null }
+  | { readonly kind: "failed"; readonly error: string; readonly warnings: readonly string[] };
+
+interface Prepared {
+  readonly index: number;
+  readonly lock: HeldLock;
+  readonly pending: PendingReplace;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Appends to several places' state files as one group, so their durability costs are paid once
+ * per group rather than once per file: each place's lock is taken without waiting (a busy one is
+ * left for a later batch), its state read and the new content written to a temp file; then all
+ * temp files are made durable, renamed into place, and the renames made durable; then the locks
+ * are released. Every file is still replaced atomically with its backup, as writeFileAtomic does.
+ * Results come in the order of `saves`. A bug (an exception) releases every lock and propagates.
+ */
+export async function commitBatch(saves: readonly PlaceSave[], durability: Durability, options: BatchOptions): Promise<PlaceSaveResult[]> {
+  const results: PlaceSaveResult[] = [];
+  /** Temp files written and not yet renamed or removed. */
+  const open = new Set<Prepared>();
+  const prepared: Prepared[] = [];
+  try {
+    saves.forEach((save, index) => {
+      const outcome = prepareSave(save, options);
+      results[index] = outcome.result;
+      if (outcome.prepared === undefined) return;
+      const p = { index, ...outcome.prepared };
+      prepared.push(p);
+      open.add(p);
+    });
+    const contents = await durability.contents(prepared.map((p) => p.pending.fd));
+    const placed: Prepared[] = [];
+    prepared.forEach((p, i) => {
+      open.delete(p);
+      const failure = contents[i];
+      if (failure !== undefined) {
+        abandonReplace(p.pending);
+        results[p.index] = { kind: "failed", error: describeFsError(failure, "write", p.pending.shown), warnings: p.warnings };
+        return;
+      }
+      const done = completeReplace(p.pending);
+      results[p.index] = done.ok ? { kind: "saved", warnings: p.warnings } : { kind: "failed", error: done.error, warnings: p.warnings };
+      if (done.ok) placed.push(p);
+    });
+    const renames = await durability.renames(placed.map((p) => dirname(p.pending.path)));
+    placed.forEach((p, i) => {
+      const failure = renames[i];
+      if (failure !== undefined) results[p.index] = { kind: "failed", error: describeFsError(failure, "write", p.pending.shown), warnings: p.warnings };
+    });
+    return results;
+  } finally {
+    for (const p of open) abandonQuietly(p.pending); // only after a bug: the places stay as they were
+    for (const p of prepared) releaseLock(p.lock);
+  }
+}
+
+interface PrepareOutcome {
+  /** Set when the temp file is written: result is then replaced once the group is durable. */
+  readonly prepared?: Omit<Prepared, "index">;
+  readonly result: PlaceSaveResult;
+}
+
+/** Lock, read, append, write the temp file. Whatever fails leaves the place as it was, its lock released. */
+function prepareSave(save: PlaceSave, options: BatchOptions): PrepareOutcome {
+  const lockFile = lockFilePath(save.dir);
+  const attempt = tryLock(lockFile, shownPath(lockFile, options.rootDir));
+  if (!attempt.ok) return { result: { kind: "failed", error: attempt.error, warnings: [] } };
+  if ("busy" in attempt.value) return { result: { kind: "busy", holder: attempt.value.busy } };
+  const lock = attempt.value.taken;
+  try {
+    const file = stateFilePath(save.dir);
+    const loaded = loadStateSync(save.dir, { rootDir: options.rootDir });
+    const next = appendRuns(loaded.state, save.records, save.cacheKeys, { historyLimit: options.historyLimit, runId: options.runId });
+    const pending = prepareReplace(file, serializeState(next), { shownPath: shownPath(file, options.rootDir) });
+    if (!pending.ok) {
+      releaseLock(lock);
+      return { result: { kind: "failed", error: pending.error, warnings: loaded.warnings } };
+    }
+    return { prepared: { lock, pending: pending.value, warnings: loaded.warnings }, result: { kind: "failed", error: "not completed", warnings: loaded.warnings } };
+  } catch (bug) {
+    releaseLock(lock);
+    throw bug;
+  }
+}
+
+function abandonQuietly(pending: PendingReplace): void {
+  try {
+    abandonReplace(pending);
+  } catch {
+    // the temp file is swept by a later process
+  }
+}

@@ -1,0 +1,12 @@
+import type { CacheKeyEntry, RunRecord } from "./state-types.ts";
+
+/** What the run sends the state writer thread. */
+export type ToStateWriter =
+  | { readonly type: "start"; readonly runId: string; readonly historyLimit: number; readonly rootDir: string }
+  | { readonly type: "record"; readonly dir: string; readonly record: RunRecord; readonly cacheKey: CacheKeyEntry | undefined }
+  | { readonly type: "flush"; readonly id: number };
+
+/** What the state writer thread sends back: problems to report, and the answer to each flush (with a bug's text, if a save hit one). */
+export type FromStateWriter =
+  | { readonly type: "error" | "warning"; readonly message: string }
+  | { readonly type: "flushed"; readonly id: number; readonly bug?: string };
