@@ -109,6 +109,8 @@ function defineRunOptions(command: ReturnType<CAC["command"]>) {
     .option("--output <mode>", "stream, prefix or grouped")
     .option("--summary <file>", "Write a JSON run summary")
     .option("--junit <file>", "Write a JUnit XML report")
+    .option("--metrics-file <file>", "Write Prometheus metrics (text format, for node_exporter's textfile collector)")
+    .option("--trace-file <file>", "Write the run as OpenTelemetry spans (OTLP JSON)")
     .option("--explain", "Say, per cached task, hit or miss and what changed")
     .option("--remote-cache <mode>", "rw (default), r or off (env LIFECYCLE_REMOTE_CACHE)");
 }
@@ -157,6 +159,8 @@ function runOptions(phases: string[], pipeline: boolean, f: Flags, env: Readonly
     output: f.output === undefined ? undefined : (choice(f.output, ["stream", "prefix", "grouped"], "--output") as OutputMode),
     summaryFile: stringFlag(f.summary, "--summary"),
     junitFile: stringFlag(f.junit, "--junit"),
+    metricsFile: stringFlag(f.metricsFile, "--metrics-file"),
+    traceFile: stringFlag(f.traceFile, "--trace-file"),
     explain: f.explain === true,
     remoteCache: choice(f.remoteCache ?? env.LIFECYCLE_REMOTE_CACHE ?? "rw", ["rw", "r", "off"], f.remoteCache !== undefined ? "--remote-cache" : "LIFECYCLE_REMOTE_CACHE") as "rw" | "r" | "off",
   };

@@ -39,6 +39,10 @@ export interface RunOptions {
   readonly output?: OutputMode;
   readonly summaryFile?: string;
   readonly junitFile?: string;
+  /** --metrics-file FILE: Prometheus text format, written atomically at the end of the run. */
+  readonly metricsFile?: string;
+  /** --trace-file FILE: the run as OTLP JSON spans. */
+  readonly traceFile?: string;
   /** --explain: per cached task, hit or miss and which part of its fingerprint changed. */
   readonly explain?: boolean;
   /** --remote-cache (env LIFECYCLE_REMOTE_CACHE): read and write (default), read only, or off. */

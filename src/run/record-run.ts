@@ -18,7 +18,7 @@ export interface FinishedRun {
   readonly selection: Selection;
 }
 
-/** After the last task: the cache's records, every state record on disk, the audit line, --summary / --junit. */
+/** After the last task: the cache's records, every state record on disk, the audit line, --summary / --junit / --metrics-file / --trace-file. */
 export async function recordRun(ctx: AppContext, global: GlobalOptions, options: RunOptions, session: RunSession, run: FinishedRun): Promise<void> {
   await session.cache?.finish(session.runId);
   await session.state.flush();
@@ -39,6 +39,6 @@ export async function recordRun(ctx: AppContext, global: GlobalOptions, options:
     { secrets: session.secrets },
   );
   if (!audited.ok) ctx.logger.error(audited.error);
-  const reports = { summaryFile: options.summaryFile, junitFile: options.junitFile, summary: run.summary, tasks: run.tasks, outcomes: run.outcomes, startedMs: session.startedMs, selection: selectionInfo(run.selection), secrets: session.secrets };
+  const reports = { summaryFile: options.summaryFile, junitFile: options.junitFile, metricsFile: options.metricsFile, traceFile: options.traceFile, version: ctx.version, summary: run.summary, tasks: run.tasks, outcomes: run.outcomes, startedMs: session.startedMs, selection: selectionInfo(run.selection), secrets: session.secrets };
   for (const problem of await writeReportFiles(reports)) ctx.logger.error(problem);
 }
