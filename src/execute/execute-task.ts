@@ -71,7 +71,7 @@ export async function executeTask(task: Task, deps: ExecuteTaskDeps): Promise<Ta
         await sleep(task.retryDelayMs, deps.signal);
         continue;
       }
-      return failure(task, redact(commandText(command)), result, redact, timing());
+      return { ...failure(task, redact(commandText(command)), result, redact, timing()), ...(retriesUsed > 0 ? { retriesUsed } : {}) };
     }
   }
   return { kind: "success", retriesUsed, ...timing() };

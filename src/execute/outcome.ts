@@ -32,6 +32,8 @@ export type TaskOutcome =
       readonly message: string;
       /** continue_on_error: recorded as failed, but dependents run and the run can succeed. */
       readonly allowed: boolean;
+      /** Commands run again after a failure before this one gave up; absent when none was. */
+      readonly retriesUsed?: number;
     } & Timing)
   | ({
       readonly kind: "timed-out";
@@ -41,6 +43,8 @@ export type TaskOutcome =
       readonly signal: string | null;
       readonly stderrTail: readonly string[];
       readonly message: string;
+      /** As for failed: retries before the last attempt timed out. */
+      readonly retriesUsed?: number;
     } & Timing)
   | ({ readonly kind: "cancelled"; readonly reason: string; readonly command?: string } & Timing)
   | { readonly kind: "skipped"; readonly reason: string };

@@ -45,7 +45,7 @@ function taskReport(task: Task, outcome: TaskOutcome): TaskReport {
     started_ms: ran ? outcome.startedMs : null,
     duration_ms: ran ? outcome.durationMs : 0,
     cache: outcome.kind === "cached" ? "hit" : task.cache && ran && outcome.kind !== "cancelled" ? "miss" : "off",
-    retries: outcome.kind === "success" ? outcome.retriesUsed : 0,
+    retries: "retriesUsed" in outcome ? (outcome.retriesUsed ?? 0) : 0,
     error: outcomeError(outcome) ?? null,
     stderr_tail: outcome.kind === "failed" || outcome.kind === "timed-out" ? outcome.stderrTail : [],
   };

@@ -179,6 +179,7 @@ describe("retries", () => {
     const failed = expectKind(await execute(task).outcome, "failed");
     expect(failed.exitCode).toBe(1);
     expect(failed.stderrTail).toEqual(["attempt 2 failed"]);
+    expect(failed.retriesUsed).toBe(1); // reported in --summary, --metrics-file and --trace-file
     expect(readFileSync(counter, "utf8").split("\n").filter(Boolean)).toHaveLength(2);
   });
 
