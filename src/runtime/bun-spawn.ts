@@ -4,7 +4,11 @@ import type { ByteReader, ChildProcess, SpawnRequest } from "./child-process.ts"
 /** Starts a child with Bun.spawn (detached: setsid). Only called when running on Bun. */
 export async function spawnWithBun(request: SpawnRequest): Promise<ChildProcess> {
   // Bun.spawn throws synchronously when exec or chdir fails; inside an async function that is a rejection.
-  const proc = Bun.spawn([...request.argv], {
+  const [program = "", ...args] = request.argv;
+  const path = resolveProgram(program, request.env.PATH);
+  const proc = Bun.spawn([path ?? program, ...args], {
+    // The program sees the name it was given as argv[0] ("sh: 1: x: not found"), not the resolved path.
+    ...(path === undefined ? {} : { argv0: program }),
     cwd: request.cwd,
     env: request.env,
     stdin: "inherit",
@@ -30,4 +34,23 @@ function readerOf(stream: ReadableStream<Uint8Array>): ByteReader {
     read: () => reader.read(),
     cancel: () => reader.cancel().catch(() => undefined),
   };
+}
+
+/** Programs found on a PATH, by `<PATH>\0<name>`: a run spawns the same shell thousands of times. */
+const found = new Map<string, string>();
+
+/**
+ * The absolute path Bun would exec for a bare program name, looked up once per PATH instead of on every
+ * spawn (each lookup is a stat per PATH entry). undefined leaves the lookup to Bun: a name with a "/",
+ * a PATH with relative entries (those depend on the cwd), or a name not found (Bun reports it).
+ */
+function resolveProgram(program: string, path: string | undefined): string | undefined {
+  if (program.includes("/") || path === undefined || path.split(":").some((dir) => !dir.startsWith("/"))) return undefined;
+  const key = `${path}\0${program}`;
+  let resolved = found.get(key);
+  if (resolved === undefined) {
+    resolved = Bun.which(program, { PATH: path }) ?? undefined;
+    if (resolved !== undefined) found.set(key, resolved);
+  }
+  return resolved;
 }
