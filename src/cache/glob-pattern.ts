@@ -12,6 +12,8 @@ export interface GlobPattern {
   readonly literal: boolean;
   /** Matches `/`-separated paths relative to the place directory (`src/a.ts`, `../shared/x`). */
   readonly regex: RegExp;
+  /** `base/**`: every file under `base` matches, so a walk from `base` need not test `regex`. */
+  readonly all: boolean;
 }
 
 const GLOB_CHARS = /[*?[{]/;
@@ -43,15 +45,16 @@ function compileOne(source: string, negated: boolean, text: string): GlobPattern
   const staticSegments = firstGlob < 0 ? segments : segments.slice(0, firstGlob);
   const base = posix.normalize(staticSegments.join("/") || ".");
   const literal = firstGlob < 0;
-  const all = [...(base === "." ? [] : base.split("/").map((segment) => ({ segment, literal: true }))), ...(literal ? [] : segments.slice(firstGlob).map((segment) => ({ segment, literal: false })))];
+  const parts = [...(base === "." ? [] : base.split("/").map((segment) => ({ segment, literal: true }))), ...(literal ? [] : segments.slice(firstGlob).map((segment) => ({ segment, literal: false })))];
   let regexSource = "";
-  all.forEach(({ segment, literal: plain }, i) => {
-    const last = i === all.length - 1;
+  parts.forEach(({ segment, literal: plain }, i) => {
+    const last = i === parts.length - 1;
     // Every segment but the last ends in "/", so `**` in the middle is "zero or more directories".
     if (!plain && segment === "**") regexSource += last ? ".+" : "(?:[^/]+/)*";
     else regexSource += (plain ? escapeRegex(segment) : segmentRegex(segment)) + (last ? "" : "/");
   });
-  return { source, negated, base, literal, regex: new RegExp(`^${regexSource}$`) };
+  const all = !literal && segments.length === firstGlob + 1 && segments[firstGlob] === "**";
+  return { source, negated, base, literal, regex: new RegExp(`^${regexSource}$`), all };
 }
 
 /** One path segment's glob (no `/`) as regex source. */

@@ -1,5 +1,5 @@
-import { lstatSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { dirReader, emptyFileStat, type DirReader, type EntryKind, type FileStat } from "../runtime/dir-reader.ts";
 import { compareCodeUnits } from "./canonical-json.ts";
 import { compileGlob, type GlobPattern } from "./glob-pattern.ts";
 
@@ -9,6 +9,8 @@ const ALWAYS_SKIPPED = new Set([".git", ".ggen"]);
 export interface ListOptions {
   /** Patterns whose matches are left out (a task's own outputs are never its inputs). */
   readonly exclude?: readonly string[];
+  /** How directories are read; default the fastest this runtime has (tests pass each to compare them). */
+  readonly reader?: DirReader;
 }
 
 /**
@@ -17,43 +19,81 @@ export interface ListOptions {
  * not an error. Callers check first that the patterns stay inside the root (checkCachePatterns).
  */
 export function listMatchingFiles(placeDir: string, patterns: readonly string[], options: ListOptions = {}): string[] {
+  const found: string[] = [];
+  forEachMatchingFile(placeDir, patterns, options, (path) => found.push(path), false);
+  return found.sort(compareCodeUnits);
+}
+
+/**
+ * Called once per matched file, in no particular order, with its path relative to the place
+ * directory and (when asked for) its lstat, undefined when it vanished since it was listed. The
+ * FileStat object is reused for the next file: read it before returning.
+ */
+export type OnMatchedFile = (path: string, stat: FileStat | undefined) => void;
+
+/**
+ * The walk behind listMatchingFiles, without collecting or sorting: each matched file is handed to
+ * `onFile` once, with one lstat when `withStat` (through the reader, relative to the directory it
+ * is listing). Directories that cannot be read are left out, as if empty.
+ */
+export function forEachMatchingFile(placeDir: string, patterns: readonly string[], options: ListOptions, onFile: OnMatchedFile, withStat: boolean): void {
   const compiled = patterns.flatMap(compileGlob);
   const positive = compiled.filter((p) => !p.negated);
   const negative = [...compiled.filter((p) => p.negated), ...(options.exclude ?? []).flatMap(compileGlob).filter((p) => !p.negated)];
-  const found = new Set<string>();
-  for (const pattern of positive) collect(placeDir, pattern, found);
-  const kept = negative.length === 0 ? [...found] : [...found].filter((path) => !negative.some((p) => p.regex.test(path)));
-  return kept.sort(compareCodeUnits);
+  const reader = options.reader ?? dirReader();
+  const stat = emptyFileStat();
+  // Two patterns can match the same file ("src/**", "src/*.ts"): only then is a set needed.
+  const seen = positive.length > 1 ? new Set<string>() : undefined;
+  for (const pattern of positive) {
+    const excluding = negative.filter((n) => mayOverlap(pattern.base, n.base));
+    const emit = (path: string, ok: boolean) => {
+      for (const n of excluding) if (n.regex.test(path)) return;
+      if (seen !== undefined) {
+        if (seen.has(path)) return;
+        seen.add(path);
+      }
+      onFile(path, ok ? stat : undefined);
+    };
+    collect(placeDir, pattern, reader, stat, withStat, emit);
+  }
 }
 
-function collect(placeDir: string, pattern: GlobPattern, found: Set<string>): void {
+function collect(placeDir: string, pattern: GlobPattern, reader: DirReader, stat: FileStat, withStat: boolean, emit: (path: string, ok: boolean) => void): void {
   const baseAbs = pattern.base === "." ? placeDir : join(placeDir, pattern.base);
-  const stat = lstatSync(baseAbs, { throwIfNoEntry: false });
-  if (!stat) return;
-  const prefix = pattern.base === "." ? "" : `${pattern.base}/`;
-  if (!stat.isDirectory()) {
-    if (pattern.literal) found.add(pattern.base);
+  if (!reader.lstat(baseAbs, stat)) return;
+  if (stat.kind !== "dir") {
+    if (pattern.literal) emit(pattern.base, true);
     return;
   }
+  const prefix = pattern.base === "." ? "" : `${pattern.base}/`;
   const skipNodeModules = !pattern.source.includes("node_modules");
-  const match = pattern.literal ? undefined : pattern.regex;
-  walk(baseAbs, prefix, skipNodeModules, (rel) => {
-    if (match === undefined || match.test(rel)) found.add(rel);
-  });
+  const match = pattern.literal || pattern.all ? undefined : pattern.regex;
+  walk(reader, baseAbs, prefix, (name) => !ALWAYS_SKIPPED.has(name) && !(skipNodeModules && name === "node_modules"), (path) => {
+    if (match !== undefined && !match.test(path)) return;
+    emit(path, withStat ? reader.statEntry(stat) : false);
+  }, stat);
 }
 
-function walk(dir: string, prefix: string, skipNodeModules: boolean, visit: (rel: string) => void): void {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return; // unreadable or vanished mid-walk: nothing to hash there
-  }
-  for (const entry of entries) {
-    const name = entry.name;
-    if (entry.isDirectory()) {
-      if (ALWAYS_SKIPPED.has(name) || (skipNodeModules && name === "node_modules")) continue;
-      walk(join(dir, name), `${prefix}${name}/`, skipNodeModules, visit);
-    } else if (entry.isFile() || entry.isSymbolicLink()) visit(prefix + name);
-  }
+/**
+ * Lists `dir` and then its subdirectories (after the listing, so one directory is open at a time),
+ * calling `visit` for files and symlinks while the reader is on them.
+ */
+function walk(reader: DirReader, dir: string, prefix: string, descend: (name: string) => boolean, visit: (path: string) => void, stat: FileStat): void {
+  const subdirs: string[] = [];
+  reader.read(dir, (name, listed) => {
+    let kind: EntryKind | undefined = listed;
+    if (kind === undefined) kind = reader.statEntry(stat) ? stat.kind : undefined; // the file system did not say
+    if (kind === "dir") {
+      if (descend(name)) subdirs.push(name);
+    } else if (kind === "file" || kind === "symlink") visit(prefix + name);
+  });
+  for (const name of subdirs) walk(reader, `${dir}/${name}`, `${prefix}${name}/`, descend, visit, stat);
+}
+
+/** Whether paths under `base` (a pattern's fixed part) can match a pattern fixed at `other`. */
+function mayOverlap(base: string, other: string): boolean {
+  if (base === "." || other === ".") return true;
+  const a = `${base}/`;
+  const b = `${other}/`;
+  return a.startsWith(b) || b.startsWith(a);
 }

@@ -1,5 +1,6 @@
 /// <reference types="bun-types" />
 import { dlopen, FFIType } from "bun:ffi";
+import { libcNames } from "./libc-names.ts";
 
 /** The few libc calls the process supervisor needs that no JS runtime exposes. Bun only (bun:ffi). */
 export interface Libc {
@@ -56,8 +57,3 @@ export function openSyncfs(): ((fd: number) => number) | null {
   return syncfsOpened;
 }
 
-/** Names the C library goes by: glibc, then musl (Alpine), then macOS. */
-function libcNames(): readonly string[] {
-  if (process.platform === "linux") return ["libc.so.6", "libc.so", "libc.musl-x86_64.so.1", "libc.musl-aarch64.so.1"];
-  return process.platform === "darwin" ? ["libc.dylib"] : [];
-}
