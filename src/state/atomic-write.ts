@@ -12,6 +12,8 @@ export interface AtomicWriteOptions {
   readonly shownPath?: string;
   /** Keep the file being replaced as `<name>.bak` (default true). */
   readonly keepBackup?: boolean;
+  /** Sweep temp files crashed writers left beside `path`, once per directory per thread (default true); callers that know when to sweep say false. */
+  readonly sweep?: boolean;
 }
 
 /** A replacement written but not in place yet: the new content in an open temp file, the current file linked as the next backup. */
@@ -73,7 +75,7 @@ export function prepareReplace(path: string, data: string | Uint8Array, options:
   let backupTemp: string | null = null;
   let fd: number | undefined;
   try {
-    sweepTempFilesOnceSync(dir, [name]);
+    if (options.sweep !== false) sweepTempFilesOnceSync(dir, [name]);
     fd = createNewFileSync(temp, data);
     if (options.keepBackup !== false) backupTemp = linkBackup(path, join(dir, `.${name}.${tag}b.tmp`));
     return ok({ path, shown, temp, fd, backupTemp });

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
@@ -6,7 +6,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { err, ok, type Result } from "../shared/result.ts";
 import { describeFsError, errnoCode, shownPath } from "./fs-error.ts";
 import { isProcessAlive, processStartTicks } from "./process-identity.ts";
-import { sweepTempFilesOnceSync, tempTag, writeNewFileSync } from "./temp-files.ts";
 
 /** What a lock file holds: who owns it, and a token so the owner only ever removes its own lock. */
 export interface LockHolder {
@@ -43,7 +42,7 @@ function selfIdentity(): { readonly host: string; readonly procStart: number | n
   return (self ??= { host: hostname(), procStart: processStartTicks(process.pid) });
 }
 
-/** Names of the lock's own temp files (`.<name>.<tag>.tmp`), for sweeping them with other temp files of the directory. */
+/** Names whose temp files (`.<name>.<tag>.tmp`, left by versions that wrote locks through a temp file) are swept with the directory's others. */
 export function lockTempNames(name = DEFAULT_NAME): readonly string[] {
   return [name, `${name}.break`];
 }
@@ -88,6 +87,8 @@ export function lockFilePath(dir: string, name = DEFAULT_NAME): string {
 export interface HeldLock {
   readonly file: string;
   readonly holder: LockHolder;
+  /** Taken over from a holder that died: whatever it was writing may have left temp files. */
+  readonly tookOver: boolean;
 }
 
 /** What one attempt found: the lock taken, or a live holder (null when its content could not be read). */
@@ -99,14 +100,13 @@ export type LockAttempt = { readonly taken: HeldLock } | { readonly busy: LockHo
  * and retry busy ones later. Does not serialise callers within this process (withLock does).
  */
 export function tryLock(file: string, shown: string): Result<LockAttempt, string> {
-  sweepTempFilesOnceSync(dirname(file), lockTempNames(basename(file)));
   const { host, procStart } = selfIdentity();
   const me: LockHolder = { pid: process.pid, host, started: new Date().toISOString(), procStart, token: randomBytes(8).toString("hex") };
   // Two rounds: the second follows the removal of a stale lock.
   for (let round = 0; round < 2; round++) {
     const created = createExclusive(file, JSON.stringify(me), shown);
     if (!created.ok) return created;
-    if (created.value) return ok({ taken: { file, holder: me } });
+    if (created.value) return ok({ taken: { file, holder: me, tookOver: round > 0 } });
     const seen = readLock(file);
     if (seen === null || !isStale(seen)) return ok({ busy: seen?.holder ?? null });
     const broken = breakStale(file, seen, shown);
@@ -157,38 +157,16 @@ async function acquire(file: string, shown: string, timeoutMs: number): Promise<
 }
 
 /**
- * true: created with its content; false: it already exists; err: the file system refused. The
- * content is written to a temp file first and hard-linked into place (link fails with EEXIST like
- * O_EXCL), so no one ever sees a lock without its holder; the temp file is removed at once. Where
- * hard links are not supported, falls back to an exclusive open and a write.
+ * true: created with its content; false: it already exists; err: the file system refused. An
+ * exclusive create and one write: a reader may see the file empty for that moment, which counts as
+ * a live holder (see isStale), and a holder that dies in between leaves a lock that turns stale
+ * after UNREADABLE_LOCK_GRACE_MS. No fsync: a lock only matters while its holder lives, and
+ * whatever a power cut leaves of it (nothing, an empty file, a holder no longer running) is stale.
  */
 function createExclusive(file: string, content: string, shown: string): Result<boolean, string> {
-  const temp = join(dirname(file), `.${basename(file)}.${tempTag()}.tmp`);
-  try {
-    // No fsync: a lock only matters while its holder lives, and whatever a power cut leaves of it
-    // (nothing, an empty file, or a holder that is no longer running) is judged stale.
-    writeNewFileSync(temp, content);
-  } catch (e) {
-    unlinkQuietly(temp); // a partly written temp (ENOSPC); the name is ours alone
-    return err(describeFsError(e, "write", shown));
-  }
-  try {
-    linkSync(temp, file);
-    return ok(true);
-  } catch (e) {
-    const code = errnoCode(e);
-    if (code === "EEXIST") return ok(false);
-    if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "EMLINK") return createWithOpen(file, content, shown);
-    return err(describeFsError(e, "write", shown));
-  } finally {
-    unlinkQuietly(temp); // one that cannot be removed is swept by a later process
-  }
-}
-
-function createWithOpen(file: string, content: string, shown: string): Result<boolean, string> {
   let fd: number;
   try {
-    fd = openSync(file, "wx", 0o644);
+    fd = openExclusive(file);
   } catch (e) {
     if (errnoCode(e) === "EEXIST") return ok(false);
     return err(describeFsError(e, "write", shown));
@@ -197,10 +175,21 @@ function createWithOpen(file: string, content: string, shown: string): Result<bo
     writeFileSync(fd, content);
     return ok(true);
   } catch (e) {
-    unlinkQuietly(file);
+    unlinkQuietly(file); // a partly written lock (ENOSPC) is ours to remove
     return err(describeFsError(e, "write", shown));
   } finally {
     closeSync(fd);
+  }
+}
+
+/** O_CREAT|O_EXCL; the `.ggen` directory is made only when the open says it is missing. */
+function openExclusive(file: string): number {
+  try {
+    return openSync(file, "wx", 0o644);
+  } catch (e) {
+    if (errnoCode(e) !== "ENOENT") throw e;
+    mkdirSync(dirname(file), { recursive: true });
+    return openSync(file, "wx", 0o644);
   }
 }
 

@@ -12,6 +12,12 @@ export interface SaveQueueOptions {
   readonly durability: Durability;
   /** Places saved together at most: bounds open files, and the time one batch's synchronous steps take. */
   readonly maxBatchPlaces: number;
+  /**
+   * How long a batch waits for more places to finish before it starts (default 0): each batch pays a
+   * fixed durability cost (a syncfs), so gathering trades that much delay before a record is on disk
+   * for fewer, larger batches. flush() cuts the wait short.
+   */
+  readonly gatherMs?: number;
   /** How long a place whose lock another process holds is retried (default 10 s). */
   readonly lockTimeoutMs?: number;
   readonly onError: (message: string) => void;
@@ -40,6 +46,9 @@ export class SaveQueue {
   private cycle: Promise<void> | undefined;
   /** A bug (not a file-system error) thrown by a batch: rethrown by flush(). */
   private bug: { readonly error: unknown } | undefined;
+  /** Ends the current gathering wait at once (set while one is under way). */
+  private wake: (() => void) | undefined;
+  private flushing = false;
 
   constructor(private readonly options: SaveQueueOptions) {}
 
@@ -57,7 +66,13 @@ export class SaveQueue {
 
   /** Resolves when every record added so far is on disk (or reported as failed); rethrows a bug a batch hit. */
   async flush(): Promise<void> {
-    while (this.cycle !== undefined) await this.cycle;
+    this.flushing = true;
+    try {
+      this.wake?.();
+      while (this.cycle !== undefined) await this.cycle;
+    } finally {
+      this.flushing = false;
+    }
     if (this.bug) throw this.bug.error;
   }
 
@@ -66,6 +81,7 @@ export class SaveQueue {
     try {
       await sleep(0); // let records that end together join the first batch
       while (this.places.size > 0) {
+        await this.gather();
         const ready = this.readyPlaces();
         if (ready.length === 0) {
           await sleep(Math.max(1, this.earliestRetryMs() - Date.now()));
@@ -79,6 +95,20 @@ export class SaveQueue {
     } finally {
       this.cycle = undefined;
     }
+  }
+
+  /** Waits gatherMs for more places to join the batch, unless it is full already or a flush is waiting for it. */
+  private async gather(): Promise<void> {
+    const gatherMs = this.options.gatherMs ?? 0;
+    if (gatherMs <= 0 || this.flushing || this.places.size >= this.options.maxBatchPlaces) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, gatherMs);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
   }
 
   private readyPlaces(): PlaceQueue[] {

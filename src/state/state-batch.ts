@@ -1,11 +1,12 @@
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import { abandonReplace, completeReplace, prepareReplace, type Durability, type PendingReplace } from "./atomic-write.ts";
 import { describeFsError, shownPath } from "./fs-error.ts";
 import { appendRuns } from "./append-runs.ts";
-import { lockFilePath, releaseLock, tryLock, type HeldLock, type LockHolder } from "./lock.ts";
+import { lockFilePath, lockTempNames, releaseLock, tryLock, type HeldLock, type LockHolder } from "./lock.ts";
 import { serializeState } from "./serialize-state.ts";
 import { loadStateSync, stateFilePath } from "./state-file.ts";
 import type { CacheKeyEntry, RunRecord } from "./state-types.ts";
+import { sweepTempFiles } from "./temp-files.ts";
 
 /** One place's records and cache keys to append to its state file, in order. */
 export interface PlaceSave {
@@ -91,15 +92,18 @@ interface PrepareOutcome {
 /** Lock, read, append, write the temp file. Whatever fails leaves the place as it was, its lock released. */
 function prepareSave(save: PlaceSave, options: BatchOptions): PrepareOutcome {
   const lockFile = lockFilePath(save.dir);
+  const file = stateFilePath(save.dir);
   const attempt = tryLock(lockFile, shownPath(lockFile, options.rootDir));
   if (!attempt.ok) return { result: { kind: "failed", error: attempt.error, warnings: [] } };
   if ("busy" in attempt.value) return { result: { kind: "busy", holder: attempt.value.busy } };
   const lock = attempt.value.taken;
   try {
-    const file = stateFilePath(save.dir);
+    // Temp files only exist while their writer holds the lock, so leftovers mean a writer died holding it:
+    // the directory is scanned only then, not once per place.
+    if (lock.tookOver) sweepTempFiles(dirname(file), [basename(file), ...lockTempNames()]);
     const loaded = loadStateSync(save.dir, { rootDir: options.rootDir });
     const next = appendRuns(loaded.state, save.records, save.cacheKeys, { historyLimit: options.historyLimit, runId: options.runId });
-    const pending = prepareReplace(file, serializeState(next), { shownPath: shownPath(file, options.rootDir) });
+    const pending = prepareReplace(file, serializeState(next), { shownPath: shownPath(file, options.rootDir), sweep: false });
     if (!pending.ok) {
       releaseLock(lock);
       return { result: { kind: "failed", error: pending.error, warnings: loaded.warnings } };

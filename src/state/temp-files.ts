@@ -36,11 +36,6 @@ export function createNewFileSync(file: string, data: string | Uint8Array): numb
   }
 }
 
-/** createNewFileSync, closed at once (for content whose durability does not matter). */
-export function writeNewFileSync(file: string, data: string | Uint8Array): void {
-  closeSync(createNewFileSync(file, data));
-}
-
 /** `<dir>\0<name>` of every sweep done in this thread. */
 const swept = new Set<string>();
 

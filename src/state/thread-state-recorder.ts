@@ -1,5 +1,6 @@
 /// <reference types="bun-types" />
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { TaskOutcome } from "../execute/outcome.ts";
 import type { Task } from "../plan/task.ts";
@@ -7,18 +8,51 @@ import type { RunStateRecorder, StateRecorderOptions } from "./state-recorder.ts
 import { stateEntryOf } from "./state-recorder.ts";
 import type { FromStateWriter, ToStateWriter } from "./state-writer-messages.ts";
 
+/** Writer threads at most: file-system metadata updates in different directories proceed in parallel, but the machine's cores are the commands'. */
+const MAX_THREADS = 2;
+
+/**
+ * A RunStateRecorder whose saves run on threads of their own (state-writer-worker.ts): record()
+ * only posts a message, and each writer commits whatever has arrived in batches. For runs with many
+ * places, where one batch with one syncfs replaces an fsync pair per state file. Each place always
+ * goes to the same thread, so its records are saved in order. The threads never keep the process
+ * alive, except while a flush is waiting for them.
+ */
+export class ThreadStateRecorder implements RunStateRecorder {
+  private readonly writers: StateWriterThread[];
+  private readonly writerOfPlace = new Map<string, StateWriterThread>();
+
+  constructor(private readonly options: StateRecorderOptions) {
+    const count = Math.max(1, Math.min(MAX_THREADS, availableParallelism()));
+    this.writers = Array.from({ length: count }, () => new StateWriterThread(options));
+  }
+
+  record(task: Task, outcome: TaskOutcome, cacheKey?: string): void {
+    const entry = stateEntryOf(task, outcome, this.options.runId, cacheKey);
+    if (entry === null) return;
+    const dir = task.place.dir;
+    let writer = this.writerOfPlace.get(dir);
+    if (writer === undefined) {
+      writer = this.writers[this.writerOfPlace.size % this.writers.length]!; // places dealt out in turn
+      this.writerOfPlace.set(dir, writer);
+    }
+    writer.post({ type: "record", dir, record: entry.record, cacheKey: entry.cacheKey });
+  }
+
+  async flush(): Promise<void> {
+    const results = await Promise.allSettled(this.writers.map((writer) => writer.flush()));
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+  }
+}
+
 interface PendingFlush {
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
 
-/**
- * A RunStateRecorder whose saves run on a thread of their own (state-writer-worker.ts): record()
- * only posts a message, and the writer commits whatever has arrived in batches. For runs with many
- * places, where one batch with one syncfs replaces an fsync pair per state file. The thread never
- * keeps the process alive, except while a flush is waiting for it.
- */
-export class ThreadStateRecorder implements RunStateRecorder {
+/** One writer thread: messages in, problems and flush answers out. */
+class StateWriterThread {
   private readonly worker: Worker;
   private readonly flushes = new Map<number, PendingFlush>();
   private nextFlushId = 0;
@@ -33,9 +67,8 @@ export class ThreadStateRecorder implements RunStateRecorder {
     this.post({ type: "start", runId: options.runId, historyLimit: options.historyLimit, rootDir: options.rootDir });
   }
 
-  record(task: Task, outcome: TaskOutcome, cacheKey?: string): void {
-    const entry = stateEntryOf(task, outcome, this.options.runId, cacheKey);
-    if (entry !== null) this.post({ type: "record", dir: task.place.dir, record: entry.record, cacheKey: entry.cacheKey });
+  post(message: ToStateWriter): void {
+    this.worker.postMessage(message);
   }
 
   flush(): Promise<void> {
@@ -45,10 +78,6 @@ export class ThreadStateRecorder implements RunStateRecorder {
     this.worker.ref(); // the answer must be waited for
     this.post({ type: "flush", id });
     return done;
-  }
-
-  private post(message: ToStateWriter): void {
-    this.worker.postMessage(message);
   }
 
   private receive(message: FromStateWriter): void {

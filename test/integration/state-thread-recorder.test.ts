@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TaskOutcome } from "../../src/execute/outcome.ts";
 import { openSyncfs } from "../../src/runtime/libc.ts";
@@ -21,6 +22,11 @@ function tempRoot(): string {
   const dir = mkdtempSync(join(tmpdir(), "state-thread-"));
   dirs.push(dir);
   return dir;
+}
+
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  return Number(spawnSync("sh", ["-c", "echo $$"], { encoding: "utf8" }).stdout.trim());
 }
 
 const success: TaskOutcome = { kind: "success", retriesUsed: 0, startedMs: 1000, durationMs: 5 };
@@ -116,6 +122,20 @@ describe("commitBatch with syncfs durability", () => {
     expect(results.map((r) => r.kind)).toEqual(["saved", "saved", "saved"]);
     expect(calls).toHaveLength(2); // one for the contents, one for the renames: all on one file system
     for (const save of batch) expect((await loadState(save.dir)).state.last_phase).toBe("build");
+  });
+
+  test("a place whose writer died holding its lock: the stale lock is taken over and the temp files it left are swept", async () => {
+    const root = tempRoot();
+    const dir = join(root, "ws");
+    const ggen = join(dir, ".ggen");
+    mkdirSync(ggen, { recursive: true });
+    const dead = deadPid();
+    writeFileSync(join(ggen, "state.lock"), JSON.stringify({ pid: dead, host: hostname(), started: "2026-01-01T00:00:00.000Z", procStart: null, token: "gone" }));
+    writeFileSync(join(ggen, `.state.json.${dead}.0a1b2c.tmp`), "half a state file");
+    writeFileSync(join(ggen, `.state.json.${dead}.0a1b2cb.tmp`), "a backup link");
+    const results = await commitBatch([{ dir, records: [{ phase: "build", started_ms: 1, duration_ms: 1, success: true }], cacheKeys: [] }], fsyncEach, { historyLimit: 10, runId: "r", rootDir: root });
+    expect(results.map((r) => r.kind)).toEqual(["saved"]);
+    expect(readdirSync(ggen).sort()).toEqual(["state.json"]);
   });
 
   test("the same batch with an fsync per file gives the same files", async () => {
