@@ -1,4 +1,4 @@
-import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync, statfsSync, statSync, unlinkSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, statfsSync, statSync, unlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -6,6 +6,7 @@ import type { CacheSettings } from "../config/config.ts";
 import { remoteSetup } from "../cache/remote-config.ts";
 import type { PlaceConfig } from "../plan/build-graph.ts";
 import { findExecutable } from "../shared/find-executable.ts";
+import { readLockHolder } from "../state/lock.ts";
 import { isProcessAlive, processStartTicks } from "../state/process-identity.ts";
 import { displayPath } from "../workspace/discover.ts";
 import { formatBytes } from "../shared/format-bytes.ts";
@@ -89,7 +90,7 @@ export function checkLocks(places: readonly PlaceConfig[], rootDir: string): Che
   let stale = 0;
   for (const file of places.flatMap((p) => lockFiles(join(p.place.dir, ".ggen")))) {
     const shown = displayPath(file, rootDir);
-    const holder = readHolder(file);
+    const holder = readLockHolder(file);
     if (holder === null) {
       notes.push(`${shown}: unreadable lock (being written, or damaged; delete it if no lifecycle is running)`);
     } else if (holder.host !== hostname()) {
@@ -166,7 +167,8 @@ function lockFiles(ggen: string): string[] {
       return;
     }
     for (const e of entries) {
-      if (e.isFile() && e.name.endsWith(".lock")) out.push(join(dir, e.name));
+      // A lock is a symlink naming its holder (a file in older versions).
+      if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith(".lock")) out.push(join(dir, e.name));
       else if (e.isDirectory() && depth < 1) scan(join(dir, e.name), depth + 1);
     }
   };
@@ -174,12 +176,3 @@ function lockFiles(ggen: string): string[] {
   return out.sort();
 }
 
-function readHolder(file: string): { pid: number; host: string; started: string; procStart: number | null } | null {
-  try {
-    const v = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-    if (typeof v.pid !== "number" || typeof v.host !== "string") return null;
-    return { pid: v.pid, host: v.host, started: typeof v.started === "string" ? v.started : "?", procStart: typeof v.procStart === "number" ? v.procStart : null };
-  } catch {
-    return null;
-  }
-}

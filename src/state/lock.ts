@@ -1,22 +1,14 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { err, ok, type Result } from "../shared/result.ts";
 import { describeFsError, errnoCode, shownPath } from "./fs-error.ts";
+import { encodeHolder, parseHolder, type LockHolder } from "./lock-holder.ts";
 import { isProcessAlive, processStartTicks } from "./process-identity.ts";
 
-/** What a lock file holds: who owns it, and a token so the owner only ever removes its own lock. */
-export interface LockHolder {
-  readonly pid: number;
-  readonly host: string;
-  /** ISO time the lock was taken. */
-  readonly started: string;
-  /** /proc/<pid>/stat start time; null where unavailable. Guards against pid reuse. */
-  readonly procStart: number | null;
-  readonly token: string;
-}
+export type { LockHolder } from "./lock-holder.ts";
 
 export interface LockOptions {
   /** File name inside `<dir>/.ggen` (default "state.lock"). */
@@ -101,10 +93,10 @@ export type LockAttempt = { readonly taken: HeldLock } | { readonly busy: LockHo
  */
 export function tryLock(file: string, shown: string): Result<LockAttempt, string> {
   const { host, procStart } = selfIdentity();
-  const me: LockHolder = { pid: process.pid, host, started: new Date().toISOString(), procStart, token: randomBytes(8).toString("hex") };
+  const me: LockHolder = { pid: process.pid, host, started: new Date().toISOString(), procStart, token: randomBytes(4).toString("hex") };
   // Two rounds: the second follows the removal of a stale lock.
   for (let round = 0; round < 2; round++) {
-    const created = createExclusive(file, JSON.stringify(me), shown);
+    const created = createExclusive(file, me, shown);
     if (!created.ok) return created;
     if (created.value) return ok({ taken: { file, holder: me, tookOver: round > 0 } });
     const seen = readLock(file);
@@ -118,13 +110,14 @@ export function tryLock(file: string, shown: string): Result<LockAttempt, string
 
 /** Removes the lock if it is still ours: checked by token, since a lock deleted by hand may have been taken by another process since. */
 export function releaseLock(lock: HeldLock): void {
-  let raw: string;
-  try {
-    raw = readFileSync(lock.file, "utf8");
-  } catch {
-    return; // gone: nothing of ours to remove
-  }
-  if (parseHolder(raw)?.token === lock.holder.token) unlinkQuietly(lock.file);
+  const raw = lockContent(lock.file);
+  if (raw !== null && parseHolder(raw)?.token === lock.holder.token) unlinkQuietly(lock.file);
+}
+
+/** Who holds the lock at `file` (a symlink, or a lock file of an older version); null when it is gone or damaged. For `doctor`. */
+export function readLockHolder(file: string): LockHolder | null {
+  const raw = lockContent(file);
+  return raw === null ? null : parseHolder(raw);
 }
 
 /** The message for a lock still held by someone else after waiting `timeoutMs`. */
@@ -157,16 +150,29 @@ async function acquire(file: string, shown: string, timeoutMs: number): Promise<
 }
 
 /**
- * true: created with its content; false: it already exists; err: the file system refused. An
- * exclusive create and one write: a reader may see the file empty for that moment, which counts as
- * a live holder (see isStale), and a holder that dies in between leaves a lock that turns stale
- * after UNREADABLE_LOCK_GRACE_MS. No fsync: a lock only matters while its holder lives, and
- * whatever a power cut leaves of it (nothing, an empty file, a holder no longer running) is stale.
+ * true: created, saying who holds it; false: it already exists; err: the file system refused. The
+ * lock is a symlink whose target names the holder (see encodeHolder): created in one call, read in
+ * one, never seen without its holder, and without a data block to allocate or free. Where symlinks
+ * are not supported, a file with the holder as JSON (an exclusive create and one write: a reader
+ * may see it empty for that moment, which counts as a live holder until UNREADABLE_LOCK_GRACE_MS).
+ * No fsync: a lock only matters while its holder lives; whatever a power cut leaves of it is stale.
  */
-function createExclusive(file: string, content: string, shown: string): Result<boolean, string> {
+function createExclusive(file: string, holder: LockHolder, shown: string): Result<boolean, string> {
+  try {
+    withParentDirectory(file, () => symlinkSync(encodeHolder(holder), file));
+    return ok(true);
+  } catch (e) {
+    const code = errnoCode(e);
+    if (code === "EEXIST") return ok(false);
+    if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "ENOSYS") return createLockFile(file, JSON.stringify(holder), shown);
+    return err(describeFsError(e, "write", shown));
+  }
+}
+
+function createLockFile(file: string, content: string, shown: string): Result<boolean, string> {
   let fd: number;
   try {
-    fd = openExclusive(file);
+    fd = withParentDirectory(file, () => openSync(file, "wx", 0o644));
   } catch (e) {
     if (errnoCode(e) === "EEXIST") return ok(false);
     return err(describeFsError(e, "write", shown));
@@ -182,14 +188,28 @@ function createExclusive(file: string, content: string, shown: string): Result<b
   }
 }
 
-/** O_CREAT|O_EXCL; the `.ggen` directory is made only when the open says it is missing. */
-function openExclusive(file: string): number {
+/** Runs create; the `.ggen` directory is made only when create says it is missing. */
+function withParentDirectory<T>(file: string, create: () => T): T {
   try {
-    return openSync(file, "wx", 0o644);
+    return create();
   } catch (e) {
     if (errnoCode(e) !== "ENOENT") throw e;
     mkdirSync(dirname(file), { recursive: true });
-    return openSync(file, "wx", 0o644);
+    return create();
+  }
+}
+
+/** What the lock says: a symlink's target, or a lock file's content (older versions, no symlinks); null when it is gone or unreadable. */
+function lockContent(file: string): string | null {
+  try {
+    return readlinkSync(file);
+  } catch (e) {
+    if (errnoCode(e) !== "EINVAL") return null; // gone, or unreadable
+  }
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return null;
   }
 }
 
@@ -202,39 +222,15 @@ interface SeenLock {
 }
 
 function readLock(file: string): SeenLock | null {
-  let fd: number;
+  let stat;
   try {
-    fd = openSync(file, "r");
+    stat = lstatSync(file);
   } catch {
     return null;
   }
-  try {
-    const stat = fstatSync(fd);
-    const raw = readFileSync(fd, "utf8");
-    return { raw, ino: stat.ino, mtimeMs: stat.mtimeMs, holder: parseHolder(raw) };
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function parseHolder(raw: string): LockHolder | null {
-  try {
-    const v: unknown = JSON.parse(raw);
-    if (typeof v !== "object" || v === null) return null;
-    const h = v as Partial<LockHolder>;
-    if (typeof h.pid !== "number" || typeof h.host !== "string") return null;
-    return {
-      pid: h.pid,
-      host: h.host,
-      started: typeof h.started === "string" ? h.started : "?",
-      procStart: typeof h.procStart === "number" ? h.procStart : null,
-      token: typeof h.token === "string" ? h.token : "",
-    };
-  } catch {
-    return null;
-  }
+  // Read after the stat: if the lock changed in between, breakStale sees a different inode or content and retries.
+  const raw = lockContent(file);
+  return raw === null ? null : { raw, ino: stat.ino, mtimeMs: stat.mtimeMs, holder: parseHolder(raw) };
 }
 
 /** Only provable staleness counts: a holder on another host is never assumed dead. */
@@ -256,7 +252,7 @@ function isStale(seen: SeenLock): boolean {
 function breakStale(file: string, seen: SeenLock, shown: string): Result<boolean, string> {
   const guard = `${file}.break`;
   const { host, procStart } = selfIdentity();
-  const created = createExclusive(guard, JSON.stringify({ pid: process.pid, host, started: new Date().toISOString(), procStart }), shown);
+  const created = createExclusive(guard, { pid: process.pid, host, started: new Date().toISOString(), procStart, token: randomBytes(4).toString("hex") }, shown);
   if (!created.ok) return created;
   if (!created.value) {
     // A breaker that died mid-break leaves its guard; clear it (a race here needs two crashes).

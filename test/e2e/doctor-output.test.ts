@@ -7,6 +7,8 @@ import { createServer as createHttpServer, type Server as HttpServer } from "nod
 import { createServer, type Server } from "node:net";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
+import { mkdirSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
 import { withProject } from "./support.ts";
 
@@ -98,7 +100,9 @@ describe("doctor", () => {
     // A pid that surely is gone: a child that has exited and been reaped.
     const dead = spawnSync("sh", ["-c", "echo $$"], { encoding: "utf8" }).stdout.trim();
     await withProject(HEALTHY, async (p) => {
-      p.write(".ggen/state.lock", JSON.stringify({ pid: Number(dead), host: hostname(), started: "2024-01-01T00:00:00.000Z", procStart: 1 }));
+      // The state lock as lifecycle takes it now (a symlink naming the holder), the store lock as older versions wrote it (JSON).
+      mkdirSync(join(p.dir, ".ggen"), { recursive: true });
+      symlinkSync(`${dead}:1:${Date.parse("2024-01-01T00:00:00.000Z")}:0a1b2c3d:${hostname()}`, join(p.dir, ".ggen", "state.lock"));
       p.write(".ggen/cache/store.lock", JSON.stringify({ pid: process.pid, host: hostname(), started: "2024-01-02T00:00:00.000Z", procStart: null }));
       const r = await p.lc("doctor");
       expect(r.code).toBe(0);

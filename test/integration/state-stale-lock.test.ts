@@ -1,11 +1,13 @@
 // A real process holds the lock: others wait and get its name; after it is killed, its lock is taken over.
 import { afterAll, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readlinkSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { withLock } from "../../src/state/lock.ts";
+import { parseHolder } from "../../src/state/lock-holder.ts";
 import { loadState, recordTasks } from "../../src/state/state-file.ts";
 import { startFixture } from "../fixtures/bin/state-child.ts";
+import { lockExists, lockHolderAt } from "../helpers/lock-file.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "state-stale-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,7 +16,7 @@ test("a live holder blocks with a message naming it; once killed, its stale lock
   const holder = startFixture("state-lock-holder.ts", [dir]);
   await holder.waitFor((lines) => lines.includes("locked"));
   const lockFile = join(dir, ".ggen", "state.lock");
-  expect(JSON.parse(readFileSync(lockFile, "utf8")).pid).toBe(holder.proc.pid);
+  expect(lockHolderAt(lockFile)?.pid).toBe(holder.proc.pid);
 
   const blocked = await recordTasks(dir, [{ phase: "a", started_ms: 1, duration_ms: 1, success: true }], [], { historyLimit: 10, runId: "r", lockTimeoutMs: 100 });
   expect(blocked.ok).toBe(false);
@@ -22,12 +24,12 @@ test("a live holder blocks with a message naming it; once killed, its stale lock
 
   holder.proc.kill("SIGKILL");
   await holder.exited;
-  expect(existsSync(lockFile)).toBe(true); // left behind by the killed holder
+  expect(lockExists(lockFile)).toBe(true); // left behind by the killed holder
 
   const taken = await recordTasks(dir, [{ phase: "a", started_ms: 1, duration_ms: 1, success: true }], [], { historyLimit: 10, runId: "r", lockTimeoutMs: 2000 });
   expect(taken).toEqual({ ok: true, value: { warnings: [] } });
   expect((await loadState(dir)).state.last_phase).toBe("a");
-  expect(existsSync(lockFile)).toBe(false);
+  expect(lockExists(lockFile)).toBe(false);
 });
 
 test("several processes racing for one stale lock: exactly one holds it at a time", async () => {

@@ -13,6 +13,7 @@ import { StateRecorder, type StateRecorderOptions } from "../../src/state/state-
 import { syncfsDurability } from "../../src/state/syncfs-durability.ts";
 import { ThreadStateRecorder } from "../../src/state/thread-state-recorder.ts";
 import { makeTask } from "../helpers/make-task.ts";
+import { lockExists } from "../helpers/lock-file.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -80,7 +81,7 @@ describe("ThreadStateRecorder (the state writer thread)", () => {
     const state = new ThreadStateRecorder(o);
     state.record(makeTask("ws", "build", { place: { name: "ws", dir: join(root, "ws"), workspace: "ws" } }), success);
     await expect(state.flush()).rejects.toThrow("history limit must be a non-negative integer");
-    expect(existsSync(join(root, "ws", ".ggen", "state.lock"))).toBe(false);
+    expect(lockExists(join(root, "ws", ".ggen", "state.lock"))).toBe(false);
   });
 
   test("runs with many places get the thread, small runs save on the calling thread", () => {

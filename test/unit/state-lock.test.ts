@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { withLock } from "../../src/state/lock.ts";
 import { processStartTicks } from "../../src/state/process-identity.ts";
+import { lockExists, lockHolderAt } from "../helpers/lock-file.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -22,10 +23,10 @@ const holder = (fields: Record<string, unknown>) => JSON.stringify({ pid: proces
 describe("withLock", () => {
   test("holds the lock file while fn runs, with who holds it, and removes it after", async () => {
     const dir = place();
-    const r = await withLock(dir, () => JSON.parse(readFileSync(lockFile(dir), "utf8")));
+    const r = await withLock(dir, () => lockHolderAt(lockFile(dir)));
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.value).toMatchObject({ pid: process.pid, host: hostname(), procStart: processStartTicks(process.pid) });
-    expect(existsSync(lockFile(dir))).toBe(false);
+    expect(lockExists(lockFile(dir))).toBe(false);
   });
 
   test("callers in one process run one at a time, in call order", async () => {
@@ -52,7 +53,7 @@ describe("withLock", () => {
   test("an exception in fn propagates and the lock is released", async () => {
     const dir = place();
     await expect(withLock(dir, () => { throw new Error("boom"); })).rejects.toThrow("boom");
-    expect(existsSync(lockFile(dir))).toBe(false);
+    expect(lockExists(lockFile(dir))).toBe(false);
     expect((await withLock(dir, () => 1)).ok).toBe(true);
   });
 
@@ -100,7 +101,9 @@ describe("withLock", () => {
   test("another process's lock is not removed by our release", async () => {
     const dir = place();
     const r = await withLock(dir, () => {
-      writeFileSync(lockFile(dir), holder({ token: "intruder" })); // e.g. wrongly broken and retaken
+      // e.g. wrongly broken and retaken: another process's lock replaces ours
+      unlinkSync(lockFile(dir));
+      writeFileSync(lockFile(dir), holder({ token: "intruder" }));
     });
     expect(r.ok).toBe(true);
     expect(JSON.parse(readFileSync(lockFile(dir), "utf8")).token).toBe("intruder");

@@ -9,6 +9,7 @@ import { fsyncEach, type Durability } from "../../src/state/atomic-write.ts";
 import { withLock } from "../../src/state/lock.ts";
 import { loadState, stateFilePath } from "../../src/state/state-file.ts";
 import { StateRecorder, type StateRecorderOptions } from "../../src/state/state-recorder.ts";
+import { lockExists } from "../helpers/lock-file.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -137,7 +138,7 @@ describe("StateRecorder", () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toStartWith(`busy/.ggen/state.lock is held by pid ${process.pid} on ${hostname()} since 2026-01-01T00:00:00.000Z`);
     expect(existsSync(stateFilePath(busy))).toBe(false);
-    expect(existsSync(join(busy, ".ggen", "state.lock"))).toBe(true);
+    expect(lockExists(join(busy, ".ggen", "state.lock"))).toBe(true);
     expect((await loadState(join(root, "free"))).state.last_phase).toBe("build");
   });
 
@@ -159,6 +160,6 @@ describe("StateRecorder", () => {
     const { state } = recorder(dir, { historyLimit: -1 });
     state.record(task(dir, "//", "build"), success);
     await expect(state.flush()).rejects.toThrow("history limit must be a non-negative integer");
-    expect(existsSync(join(dir, ".ggen", "state.lock"))).toBe(false);
+    expect(lockExists(join(dir, ".ggen", "state.lock"))).toBe(false);
   });
 });
