@@ -40,7 +40,7 @@ export function lockTempNames(name = DEFAULT_NAME): readonly string[] {
 }
 
 /**
- * Runs fn while holding the exclusive lock `<dir>/.ggen/<name>` (exclusive create). A lock whose
+ * Runs fn while holding the exclusive lock `<dir>/.ggen/<name>` (see createExclusive). A lock whose
  * holder is gone (same host, pid dead or reused) is taken over; a live holder is waited for with
  * async backoff up to timeoutMs, then an error names it. Serialises callers within this process
  * too. Not re-entrant: calling withLock on the same lock from inside fn waits forever.
@@ -130,7 +130,7 @@ export function busyMessage(shown: string, holder: LockHolder | null, timeoutMs:
 /** Default wait for another process's lock. */
 export const DEFAULT_LOCK_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
 
-/** The next wait between attempts: doubling from 2 ms up to MAX_BACKOFF_MS, with jitter so waiters do not retry in step. */
+/** The next wait between attempts: doubling from 2 ms up to MAX_BACKOFF_MS (callers add jitter so waiters do not retry in step). */
 export function nextBackoffMs(previousMs: number): number {
   return Math.min(previousMs * 2, MAX_BACKOFF_MS);
 }
