@@ -18,6 +18,8 @@ export interface SaveQueueOptions {
    * for fewer, larger batches. flush() cuts the wait short.
    */
   readonly gatherMs?: number;
+  /** A gathering wait ends early once this many places wait (default: maxBatchPlaces). */
+  readonly gatherPlaces?: number;
   /** How long a place whose lock another process holds is retried (default 10 s). */
   readonly lockTimeoutMs?: number;
   readonly onError: (message: string) => void;
@@ -61,6 +63,7 @@ export class SaveQueue {
     }
     place.records.push(record);
     if (cacheKey !== undefined) place.cacheKeys.push(cacheKey);
+    if (this.places.size >= this.gatherPlaces()) this.wake?.(); // enough for a batch: no need to wait longer
     this.cycle ??= this.drain();
   }
 
@@ -100,7 +103,7 @@ export class SaveQueue {
   /** Waits gatherMs for more places to join the batch, unless it is full already or a flush is waiting for it. */
   private async gather(): Promise<void> {
     const gatherMs = this.options.gatherMs ?? 0;
-    if (gatherMs <= 0 || this.flushing || this.places.size >= this.options.maxBatchPlaces) return;
+    if (gatherMs <= 0 || this.flushing || this.places.size >= this.gatherPlaces()) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, gatherMs);
       this.wake = () => {
@@ -109,6 +112,10 @@ export class SaveQueue {
       };
     });
     this.wake = undefined;
+  }
+
+  private gatherPlaces(): number {
+    return Math.min(this.options.gatherPlaces ?? this.options.maxBatchPlaces, this.options.maxBatchPlaces);
   }
 
   private readyPlaces(): PlaceQueue[] {

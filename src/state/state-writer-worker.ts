@@ -16,6 +16,8 @@ const MAX_BATCH_PLACES = 256;
  * record waits before its save starts (a kill -9 in that window loses it; flush() never waits).
  */
 const GATHER_MS = 50;
+/** ...unless this many places are waiting already: a burst (cache hits, empty phases) is saved without the wait. */
+const GATHER_PLACES = 32;
 
 const port = globalThis as unknown as { onmessage: ((event: MessageEvent<ToStateWriter>) => void) | null; postMessage(message: FromStateWriter): void };
 let queue: SaveQueue | undefined;
@@ -31,6 +33,7 @@ port.onmessage = (event) => {
       durability: syncfs ? syncfsDurability(syncfs) : fsyncEach,
       maxBatchPlaces: MAX_BATCH_PLACES,
       gatherMs: GATHER_MS,
+      gatherPlaces: GATHER_PLACES,
       onError: (text) => port.postMessage({ type: "error", message: text }),
       onWarning: (text) => port.postMessage({ type: "warning", message: text }),
     });
