@@ -7,7 +7,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Fingerprinter } from "../../src/cache/fingerprinter.ts";
-import { writeTaskRecord } from "../../src/cache/task-record.ts";
+import { readTaskRecord, writeTaskRecord } from "../../src/cache/task-record.ts";
 import { dirReader, emptyFileStat, type DirReader } from "../../src/runtime/dir-reader.ts";
 import { taskId, type Task } from "../../src/plan/task.ts";
 import { median, printTable } from "./measure.ts";
@@ -48,12 +48,13 @@ try {
   let start = performance.now();
   const cold = fingerprinter().compute(task);
   const coldMs = performance.now() - start;
-  const written = writeTaskRecord(cacheDir, { version: 1, task: task.id, fingerprint: cold.fingerprint, input: cold.input, status: "success", memo: cold.memo.entries(cold.input.inputs) });
+  const written = writeTaskRecord(cacheDir, { version: 2, task: task.id, fingerprint: cold.fingerprint, input: cold.input, status: "success", memo: cold.memo.entries(cold.input.inputs) });
   if (!written.ok) throw new Error(written.error);
 
   const warm: number[] = [];
   const floor: number[] = [];
   const readerFloor: number[] = [];
+  const recordRead: number[] = [];
   const reader = dirReader();
   for (let i = 0; i < runs; i++) {
     start = performance.now();
@@ -66,6 +67,9 @@ try {
     start = performance.now();
     if (readerWalkAndStat(reader, join(root, "src")) !== files) throw new Error("reader walk missed files");
     readerFloor.push(performance.now() - start);
+    start = performance.now();
+    if (readTaskRecord(cacheDir, task.id) === undefined) throw new Error("record unreadable");
+    recordRead.push(performance.now() - start);
   }
   const floorMs = median(floor);
   const readerFloorMs = median(readerFloor);
@@ -75,6 +79,7 @@ try {
     ["floor: list the tree and lstat each file (readdirSync + lstatSync)", floorMs, 1],
     [`floor: the same through the check's reader (${reader.name === "libc" ? "getdents64 + statx" : "node:fs"})`, readerFloorMs, readerFloorMs / floorMs],
     [`cache check (record read, walk, lstat, fingerprint; ${reader.name} reader)`, warmMs, warmMs / floorMs],
+    ["of which: reading the task record alone", median(recordRead), median(recordRead) / floorMs],
     ["first check (every file read and hashed)", coldMs, coldMs / floorMs],
   ], "ratio vs the floor");
 } finally {

@@ -104,6 +104,6 @@ function saveRecord(cache: RunCache, task: Task, computed: TaskFingerprint, outc
   const status = outcome.kind === "cached" ? "success" : outcome.kind;
   const { previous, memo, fingerprint, input } = computed;
   if (previous && previous.fingerprint === fingerprint && previous.status === status && !memo.changed) return;
-  const written = writeTaskRecord(cache.cacheDir, { version: 1, task: task.id, fingerprint, input, status, memo: memo.entries(input.inputs) });
+  const written = writeTaskRecord(cache.cacheDir, { version: 2, task: task.id, fingerprint, input, status, memo: memo.entries(input.inputs) });
   if (!written.ok) cache.options.warn(`cache: ${written.error}`);
 }

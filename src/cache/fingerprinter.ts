@@ -2,15 +2,16 @@ import { randomUUID } from "node:crypto";
 import type { Task, TaskId } from "../plan/task.ts";
 import { canonicalJson } from "./canonical-json.ts";
 import { fingerprintInput, fingerprintOf, type FingerprintInput } from "./fingerprint.ts";
-import { hashInputs } from "./hash-inputs.ts";
+import { digestInputs, isRecorded } from "./hash-inputs.ts";
+import { withRecordedInputs } from "./recorded-inputs.ts";
 import { StatMemo } from "./stat-memo.ts";
-import { readTaskRecord, type TaskRecord } from "./task-record.ts";
+import { readTaskRecord, type StoredTaskRecord } from "./task-record.ts";
 
 /** A task's fingerprint with what it was made from, the task's previous record and its stat memo. */
 export interface TaskFingerprint {
   readonly fingerprint: string;
   readonly input: FingerprintInput;
-  readonly previous: TaskRecord | undefined;
+  readonly previous: StoredTaskRecord | undefined;
   readonly memo: StatMemo;
 }
 
@@ -36,12 +37,14 @@ export class Fingerprinter {
   /** Hashes now: call it when the task is about to run (its dependencies done). Throws fs errors. */
   compute(task: Task): TaskFingerprint {
     const previous = task.cache ? readTaskRecord(this.options.cacheDir, task.id) : undefined;
-    const memo = new StatMemo(previous?.memo, previous?.input?.inputs);
+    const memo = new StatMemo(previous?.memo, previous?.recordedInputs);
     const deps: Record<string, string> = {};
     for (const dep of task.deps) deps[dep] = this.known.get(dep) ?? `unknown:${randomUUID()}`;
-    const inputs = task.cache ? hashInputs(task.place.dir, task.inputs, task.outputs, memo) : {};
-    const input = fingerprintInput(task, { rootDirs: this.options.rootDirs, shell: this.options.shell, inputs, deps });
-    const fingerprint = previous !== undefined && sameAsBefore(input, previous.input) ? previous.fingerprint : fingerprintOf(input);
+    const digests = task.cache ? digestInputs(task.place.dir, task.inputs, task.outputs, memo) : {};
+    const unchanged = isRecorded(digests) ? digests : undefined;
+    const defined = fingerprintInput(task, { rootDirs: this.options.rootDirs, shell: this.options.shell, inputs: unchanged === undefined ? (digests as Readonly<Record<string, string>>) : {}, deps });
+    const input = unchanged === undefined ? defined : withRecordedInputs(defined, unchanged);
+    const fingerprint = previous !== undefined && unchanged === previous.recordedInputs && sameDefinition(defined, previous.input) ? previous.fingerprint : fingerprintOf(input);
     this.known.set(task.id, fingerprint);
     return { fingerprint, input, previous, memo };
   }
@@ -52,11 +55,19 @@ export class Fingerprinter {
 }
 
 /**
- * The previous record's fingerprint still holds: its inputs object came back unchanged from
- * hashInputs (every file a memo hit, the same set) and everything else is canonically equal. Saves
- * serialising and hashing ~1 MB for 10,000 inputs. The record was written whole by one run (a
- * rename), so its fingerprint is the hash of its input; a damaged record fails to parse and misses.
+ * With the inputs known unchanged (digestInputs gave back the record's own RecordedInputs: every
+ * file a memo hit, the same set), the previous record's fingerprint still holds when everything
+ * else is canonically equal. Saves building, serialising and hashing ~1 MB for 10,000 inputs. The
+ * record was written whole by one run (a rename), so its fingerprint is the hash of its input; a
+ * damaged record fails to parse and misses. Reads neither input's `inputs`.
  */
-function sameAsBefore(input: FingerprintInput, previous: FingerprintInput | null): boolean {
-  return previous !== null && input.inputs === previous.inputs && canonicalJson({ ...input, inputs: {} }) === canonicalJson({ ...previous, inputs: {} });
+function sameDefinition(input: FingerprintInput, previous: FingerprintInput): boolean {
+  return canonicalJson(withoutInputs(input)) === canonicalJson(withoutInputs(previous));
+}
+
+/** Every part but `inputs` (never read: it may be built on demand). */
+function withoutInputs(input: FingerprintInput): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(input)) if (key !== "inputs") out[key] = input[key as keyof FingerprintInput];
+  return out;
 }

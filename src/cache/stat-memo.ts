@@ -1,6 +1,7 @@
 import { dirReader, emptyFileStat, type FileStat } from "../runtime/dir-reader.ts";
 import { sha256File, sha256Symlink } from "./file-digest.ts";
 import { PACKED_FIELDS, packStats, unpackStats } from "./packed-stats.ts";
+import { RecordedInputs } from "./recorded-inputs.ts";
 
 /**
  * What a file looked like when it was last hashed: [size, mtimeMs, ctimeMs, inode, hashedAtMs,
@@ -23,8 +24,9 @@ const PACKED_KEY = "";
  * Remembers only the paths asked about in this run, so deleted files drop out.
  *
  * A packed block is matched by position: paths are asked for in the order of the last walk, which
- * is the order of the previous inputs' keys, so the next expected key is compared first (one string
- * comparison, no hashing); any other order falls back to a map built on first need.
+ * is the order of the previous inputs, so the next expected path is compared first (one string
+ * comparison, no hashing); any other order falls back to a map built on first need. A check that
+ * finds every file in the block unchanged never builds the previous inputs' path → digest object.
  */
 export class StatMemo {
   private readonly used = new Map<string, MemoEntry>();
@@ -36,30 +38,29 @@ export class StatMemo {
   private knownHits = 0;
   // The packed block, if the previous record has one that lines up with the previous inputs.
   private readonly packed: Float64Array | undefined;
-  private readonly order: readonly string[] = [];
   private readonly hit: Uint8Array = new Uint8Array(0);
   private packedHits = 0;
   private cursor = 0;
   private positions: Map<string, number> | undefined;
 
   private readonly previous: Readonly<Record<string, MemoEntry>>;
-  private readonly knownDigests: Readonly<Record<string, string>>;
+  private readonly known: RecordedInputs;
 
   /**
    * `previous`: the entries a record kept; `knownDigests`: digests stored elsewhere for entries that
-   * leave theirs out (the previous inputs). Anything but an object (a damaged record) counts as none.
+   * leave theirs out (the previous inputs, as read from a record or as an object). Anything but an
+   * object (a damaged record) counts as none.
    */
-  constructor(previous?: Readonly<Record<string, MemoEntry>>, knownDigests?: Readonly<Record<string, string>>) {
+  constructor(previous?: Readonly<Record<string, MemoEntry>>, knownDigests?: RecordedInputs | Readonly<Record<string, string>>) {
     this.previous = isObject(previous) ? previous : {};
-    this.knownDigests = isObject(knownDigests) ? knownDigests : {};
+    this.known = knownDigests instanceof RecordedInputs ? knownDigests : RecordedInputs.fromRecord(isObject(knownDigests) ? knownDigests : {});
     const packed = Object.hasOwn(this.previous, PACKED_KEY) ? unpackStats(this.previous[PACKED_KEY]) : undefined;
     if (packed === undefined) return;
-    const order = Object.keys(this.knownDigests);
-    if (order.length * PACKED_FIELDS !== packed.length) return; // not written with these inputs
+    const count = this.known.count;
+    if (count * PACKED_FIELDS !== packed.length) return; // not written with these inputs
     this.packed = packed;
-    this.order = order;
-    this.hit = new Uint8Array(order.length);
-    this.knownCount = order.length;
+    this.hit = new Uint8Array(count);
+    this.knownCount = count;
   }
 
   /** The digest of `abs` (remembered under `key`), or undefined when it does not exist. */
@@ -72,22 +73,29 @@ export class StatMemo {
    * The hot loop of a cache check: a hit reads nothing and allocates nothing.
    */
   digestOf(key: string, abs: string, stat: FileStat | undefined): string | undefined {
+    const found = this.lookup(key, abs, stat);
+    return typeof found === "number" ? this.known.digestAt(found) : found;
+  }
+
+  /**
+   * digestOf, except that a file unchanged in the packed block answers with its position there
+   * (its digest is knownDigestAt(position)), so a check that finds everything unchanged never
+   * decodes a digest.
+   */
+  lookup(key: string, abs: string, stat: FileStat | undefined): number | string | undefined {
     if (stat === undefined || stat.kind === "dir") return undefined;
     const packed = this.packed;
     if (packed !== undefined) {
       const i = this.positionOf(key);
       if (i >= 0) {
         const at = i * PACKED_FIELDS;
-        if (packed[at] === stat.size && packed[at + 1] === stat.mtimeMs && packed[at + 2] === stat.ctimeMs && packed[at + 3] === stat.ino && packed[at + 1]! < packed[at + 4]! - RACY_MS) {
-          const digest = this.knownDigests[this.order[i]!];
-          if (typeof digest === "string") {
-            if (this.hit[i] === 0) {
-              this.hit[i] = 1;
-              this.packedHits++;
-            }
-            this.knownHits++;
-            return digest;
+        if (packed[at] === stat.size && packed[at + 1] === stat.mtimeMs && packed[at + 2] === stat.ctimeMs && packed[at + 3] === stat.ino && packed[at + 1]! < packed[at + 4]! - RACY_MS && this.known.hasDigestAt(i)) {
+          if (this.hit[i] === 0) {
+            this.hit[i] = 1;
+            this.packedHits++;
           }
+          this.knownHits++;
+          return i;
         }
       }
     }
@@ -95,7 +103,7 @@ export class StatMemo {
     if (known !== undefined && known[0] === stat.size && known[1] === stat.mtimeMs && known[2] === stat.ctimeMs && known[3] === stat.ino && known[1] < known[4] - RACY_MS) {
       let digest = known[5];
       if (digest === undefined) {
-        digest = this.knownDigests[key];
+        digest = this.known.get(key);
         if (digest !== undefined) this.knownHits++;
       }
       if (digest !== undefined) {
@@ -108,6 +116,11 @@ export class StatMemo {
     return digest;
   }
 
+  /** The previous inputs' digest at `position` (a number lookup answered). */
+  knownDigestAt(position: number): string {
+    return this.known.digestAt(position)!;
+  }
+
   /** Records a digest the caller computed itself (a file it just wrote). */
   remember(key: string, stat: MemoStat, digest: string): void {
     this.used.set(key, [stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino, Date.now(), digest]);
@@ -118,10 +131,10 @@ export class StatMemo {
    * The previous inputs, when `count` digests asked for since `hitsBefore` (a `knownHitCount()`)
    * all came from them and they hold exactly `count`: the caller's inputs are then those, unchanged.
    */
-  unchangedInputs(hitsBefore: number, count: number): Readonly<Record<string, string>> | undefined {
+  unchangedInputs(hitsBefore: number, count: number): RecordedInputs | undefined {
     if (this.knownHits - hitsBefore !== count) return undefined;
-    if (this.knownCount < 0) this.knownCount = Object.keys(this.knownDigests).length;
-    return this.knownCount === count ? this.knownDigests : undefined;
+    if (this.knownCount < 0) this.knownCount = this.known.count;
+    return this.knownCount === count ? this.known : undefined;
   }
 
   /** A counter for unchangedInputs. */
@@ -133,7 +146,7 @@ export class StatMemo {
   get changed(): boolean {
     if (this.previousCount < 0) {
       const keyed = Object.keys(this.previous).length;
-      this.previousCount = this.packed === undefined ? keyed : keyed - 1 + this.order.length;
+      this.previousCount = this.packed === undefined ? keyed : keyed - 1 + this.known.count;
     }
     return this.dirty || this.used.size + this.packedHits !== this.previousCount;
   }
@@ -149,8 +162,7 @@ export class StatMemo {
       if (this.hit[i] === 0) continue;
       const at = i * PACKED_FIELDS;
       const p = this.packed!;
-      const key = this.order[i]!;
-      all.set(key, [p[at]!, p[at + 1]!, p[at + 2]!, p[at + 3]!, p[at + 4]!, this.knownDigests[key]!]);
+      all.set(this.known.pathAt(i)!, [p[at]!, p[at + 1]!, p[at + 2]!, p[at + 3]!, p[at + 4]!, this.known.digestAt(i)!]);
     }
     const out: Record<string, MemoEntry> = {};
     const keys = Object.keys(inputs);
@@ -160,14 +172,14 @@ export class StatMemo {
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i]!;
         const entry = all.get(key);
-        if (entry === undefined || (entry[5] ?? this.knownDigests[key]) !== inputs[key]) continue;
+        if (entry === undefined || (entry[5] ?? this.known.get(key)) !== inputs[key]) continue;
         for (let f = 0; f < PACKED_FIELDS; f++) values[i * PACKED_FIELDS + f] = entry[f] as number;
         all.delete(key);
       }
       out[PACKED_KEY] = packStats(values, keys.length);
     }
     for (const [key, entry] of all) {
-      const digest = entry[5] ?? this.knownDigests[key];
+      const digest = entry[5] ?? this.known.get(key);
       out[key] = digest !== undefined && inputs[key] === digest ? [entry[0], entry[1], entry[2], entry[3], entry[4]] : [entry[0], entry[1], entry[2], entry[3], entry[4], digest];
     }
     return out;
@@ -176,13 +188,13 @@ export class StatMemo {
   /** Where `key` is in the packed block, or -1. */
   private positionOf(key: string): number {
     const next = this.cursor;
-    if (next < this.order.length && this.order[next] === key) {
+    if (next < this.known.count && this.known.pathAt(next) === key) {
       this.cursor = next + 1;
       return next;
     }
     if (this.positions === undefined) {
       this.positions = new Map();
-      for (let i = 0; i < this.order.length; i++) this.positions.set(this.order[i]!, i);
+      for (let i = 0; i < this.known.count; i++) this.positions.set(this.known.pathAt(i)!, i);
     }
     const i = this.positions.get(key);
     if (i === undefined) return -1;

@@ -1,10 +1,10 @@
 import { afterEach, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fingerprintOf } from "../../src/cache/fingerprint.ts";
 import { Fingerprinter, type TaskFingerprint } from "../../src/cache/fingerprinter.ts";
-import { writeTaskRecord } from "../../src/cache/task-record.ts";
+import { taskRecordPath, writeTaskRecord } from "../../src/cache/task-record.ts";
 import { taskId, type Task } from "../../src/plan/task.ts";
 import { makeTask } from "../helpers/make-task.ts";
 
@@ -32,7 +32,7 @@ function compute(root: string, task: Task): TaskFingerprint {
 }
 
 function save(root: string, task: Task, result: TaskFingerprint, fingerprint = result.fingerprint): void {
-  const written = writeTaskRecord(join(root, ".ggen", "cache"), { version: 1, task: task.id, fingerprint, input: result.input, status: "success", memo: result.memo.entries(result.input.inputs) });
+  const written = writeTaskRecord(join(root, ".ggen", "cache"), { version: 2, task: task.id, fingerprint, input: result.input, status: "success", memo: result.memo.entries(result.input.inputs) });
   expect(written.ok).toBe(true);
 }
 
@@ -76,9 +76,12 @@ test("the reuse is of the record's fingerprint as written, and only while nothin
 test("a record with a damaged input or memo is no previous run to trust: the fingerprint is computed", () => {
   const { root, task } = project(3);
   const first = compute(root, task);
-  for (const damaged of [{ input: { ...first.input, inputs: null }, memo: null }, { input: null, memo: [] }]) {
-    const written = writeTaskRecord(join(root, ".ggen", "cache"), { version: 1, task: task.id, fingerprint: "f".repeat(64), status: "success", ...damaged } as never);
-    expect(written.ok).toBe(true);
+  save(root, task, first, "f".repeat(64));
+  const path = taskRecordPath(join(root, ".ggen", "cache"), task.id);
+  const good = JSON.parse(readFileSync(path, "utf8"));
+  const damages = [{ input: { ...good.input, inputs: null }, memo: null }, { input: null, memo: [] }, { inputPaths: null }, { inputDigests: `${good.inputDigests}0` }, { memo: { "": ["x"] } }];
+  for (const damaged of damages) {
+    writeFileSync(path, JSON.stringify({ ...good, ...damaged }));
     const result = compute(root, task);
     expect(result.fingerprint).toBe(first.fingerprint);
   }
