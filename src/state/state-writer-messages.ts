@@ -1,9 +1,16 @@
 import type { CacheKeyEntry, RunRecord } from "./state-types.ts";
 
+/** One finished task's record for the place at `dir`. */
+export interface RecordEntry {
+  readonly dir: string;
+  readonly record: RunRecord;
+  readonly cacheKey: CacheKeyEntry | undefined;
+}
+
 /** What the run sends the state writer thread. */
 export type ToStateWriter =
   | { readonly type: "start"; readonly runId: string; readonly historyLimit: number; readonly rootDir: string }
-  | { readonly type: "record"; readonly dir: string; readonly record: RunRecord; readonly cacheKey: CacheKeyEntry | undefined }
+  | { readonly type: "records"; readonly records: readonly RecordEntry[] }
   | { readonly type: "flush"; readonly id: number };
 
 /** What the state writer thread sends back: problems to report, and the answer to each flush (with a bug's text, if a save hit one). */

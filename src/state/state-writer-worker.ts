@@ -37,8 +37,8 @@ port.onmessage = (event) => {
       onError: (text) => port.postMessage({ type: "error", message: text }),
       onWarning: (text) => port.postMessage({ type: "warning", message: text }),
     });
-  } else if (message.type === "record") {
-    queue?.add(message.dir, message.record, message.cacheKey);
+  } else if (message.type === "records") {
+    for (const entry of message.records) queue?.add(entry.dir, entry.record, entry.cacheKey);
   } else {
     const { id } = message;
     void (queue?.flush() ?? Promise.resolve()).then(

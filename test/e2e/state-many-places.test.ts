@@ -16,9 +16,13 @@ afterEach(() => {
 const FAST = 30;
 const SLOW = 10;
 
-/** FAST workspaces whose build ends at once, SLOW ones whose build waits for the file `go` at the root (forever, if it never comes). */
+/**
+ * FAST workspaces whose build ends at once, SLOW ones whose build waits for the file `go` at the root.
+ * A kill -9 of lifecycle orphans the waiting commands (each has its own session): they also stop once
+ * the project is removed, so a failing test leaves nothing running.
+ */
 function project() {
-  const p = tempProject(`[project]\nname = "many"\n\n[workspace]\nmembers = ["pkgs/*"]\n\n[lifecycle.build]\nparallel = true\ncommand = "case $LIFECYCLE_WORKSPACE in *slow*) while [ ! -f ../../go ]; do sleep 0.05; done;; esac"\n`);
+  const p = tempProject(`[project]\nname = "many"\n\n[workspace]\nmembers = ["pkgs/*"]\n\n[lifecycle.build]\nparallel = true\ncommand = "case $LIFECYCLE_WORKSPACE in *slow*) while [ ! -f ../../go ] && [ -f ../../make.toml ]; do sleep 0.05; done;; esac"\n`);
   cleanups.push(p.cleanup);
   const names = [...Array.from({ length: FAST }, (_, i) => `fast${i}`), ...Array.from({ length: SLOW }, (_, i) => `slow${i}`)];
   for (const name of names) mkdirSync(join(p.dir, "pkgs", name), { recursive: true });
