@@ -1,39 +1,40 @@
-import { closeSync, constants, fstatSync, fsyncSync, openSync, statSync } from "node:fs";
-import type { Durability } from "./atomic-write.ts";
+import { closeSync, constants, fstatSync, openSync, statSync } from "node:fs";
+import { fsyncEach, type Durability } from "./atomic-write.ts";
 
 /**
  * Durability for a group of replacements through syncfs: one call per file system makes every temp
  * file's content durable, one more every rename, however many files the group has (an fsync per file
  * and per directory costs a journal commit each). Blocks the calling thread: for the state writer
- * thread only. A file system where syncfs fails falls back to an fsync per item, which reports
- * its own errors.
+ * thread only. A file system where syncfs fails falls back to fsyncEach for its items, which
+ * reports their own errors.
  */
 export function syncfsDurability(syncfs: (fd: number) => number): Durability {
   const deviceOfDir = new Map<string, number>();
   return {
-    contents: async (fds) => {
-      const byDevice = groupBy(fds, (fd) => fstatSync(fd).dev);
-      const results: unknown[] = fds.map(() => undefined);
-      for (const members of byDevice.values()) {
-        if (syncfs(fds[members[0]!]!) === 0) continue;
-        for (const i of members) results[i] = fsyncQuietly(fds[i]!);
-      }
-      return results;
-    },
-    renames: async (dirs) => {
-      const results: unknown[] = dirs.map(() => undefined);
-      const byDevice = groupBy(dirs, (dir) => {
-        let dev = deviceOfDir.get(dir);
-        if (dev === undefined) deviceOfDir.set(dir, (dev = deviceOf(dir)));
-        return dev;
-      });
-      for (const members of byDevice.values()) {
-        if (withDirectory(dirs[members[0]!]!, (fd) => syncfs(fd)) === 0) continue;
-        for (const i of members) results[i] = withDirectory(dirs[i]!, fsyncQuietly);
-      }
-      return results;
-    },
+    contents: (fds) => syncByDevice(fds, (fd) => fstatSync(fd).dev, syncfs, fsyncEach.contents),
+    renames: (dirs) =>
+      syncByDevice(
+        dirs,
+        (dir) => {
+          let dev = deviceOfDir.get(dir);
+          if (dev === undefined) deviceOfDir.set(dir, (dev = deviceOf(dir)));
+          return dev;
+        },
+        (dir) => syncfsOfDirectory(dir, syncfs),
+        fsyncEach.renames,
+      ),
   };
+}
+
+/** One syncfs per device among `items`; the items of a device where it fails go through `fallback`. Results in the order of `items`. */
+async function syncByDevice<T>(items: readonly T[], deviceOfItem: (item: T) => number, syncfsOf: (item: T) => number, fallback: (items: readonly T[]) => Promise<readonly unknown[]>): Promise<readonly unknown[]> {
+  const results: unknown[] = items.map(() => undefined);
+  for (const members of groupBy(items, deviceOfItem).values()) {
+    if (syncfsOf(items[members[0]!]!) === 0) continue;
+    const failures = await fallback(members.map((i) => items[i]!));
+    members.forEach((i, k) => (results[i] = failures[k]));
+  }
+  return results;
 }
 
 /** Indexes of `items` grouped by key, in order. */
@@ -48,24 +49,16 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => number): Map<number
   return groups;
 }
 
-function fsyncQuietly(fd: number): unknown {
-  try {
-    fsyncSync(fd);
-    return undefined;
-  } catch (e) {
-    return e;
-  }
-}
-
-function withDirectory<T>(dir: string, use: (fd: number) => T): T | unknown {
+/** syncfs of the file system holding `dir`; -1 when the directory cannot be opened (fsyncEach then reports why). */
+function syncfsOfDirectory(dir: string, syncfs: (fd: number) => number): number {
   let fd: number;
   try {
     fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-  } catch (e) {
-    return e;
+  } catch {
+    return -1;
   }
   try {
-    return use(fd);
+    return syncfs(fd);
   } finally {
     closeSync(fd);
   }
