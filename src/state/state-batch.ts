@@ -51,9 +51,11 @@ export async function commitBatch(saves: readonly PlaceSave[], durability: Durab
   try {
     saves.forEach((save, index) => {
       const outcome = prepareSave(save, options);
-      results[index] = outcome.result;
-      if (outcome.prepared === undefined) return;
-      const p = { index, ...outcome.prepared };
+      if ("kind" in outcome) {
+        results[index] = outcome;
+        return;
+      }
+      const p = { index, ...outcome };
       prepared.push(p);
       open.add(p);
     });
@@ -83,19 +85,13 @@ export async function commitBatch(saves: readonly PlaceSave[], durability: Durab
   }
 }
 
-interface PrepareOutcome {
-  /** Set when the temp file is written: result is then replaced once the group is durable. */
-  readonly prepared?: Omit<Prepared, "index">;
-  readonly result: PlaceSaveResult;
-}
-
-/** Lock, read, append, write the temp file. Whatever fails leaves the place as it was, its lock released. */
-function prepareSave(save: PlaceSave, options: BatchOptions): PrepareOutcome {
+/** Lock, read, append, write the temp file: the place ready to complete, or why it is not (busy, failed). Whatever fails leaves the place as it was, its lock released. */
+function prepareSave(save: PlaceSave, options: BatchOptions): Omit<Prepared, "index"> | PlaceSaveResult {
   const lockFile = lockFilePath(save.dir);
   const file = stateFilePath(save.dir);
   const attempt = tryLock(lockFile, shownPath(lockFile, options.rootDir));
-  if (!attempt.ok) return { result: { kind: "failed", error: attempt.error, warnings: [] } };
-  if ("busy" in attempt.value) return { result: { kind: "busy", holder: attempt.value.busy } };
+  if (!attempt.ok) return { kind: "failed", error: attempt.error, warnings: [] };
+  if ("busy" in attempt.value) return { kind: "busy", holder: attempt.value.busy };
   const lock = attempt.value.taken;
   try {
     // Temp files only exist while their writer holds the lock, so leftovers mean a writer died holding it:
@@ -106,9 +102,9 @@ function prepareSave(save: PlaceSave, options: BatchOptions): PrepareOutcome {
     const pending = prepareReplace(file, serializeState(next), { shownPath: shownPath(file, options.rootDir), sweep: false });
     if (!pending.ok) {
       releaseLock(lock);
-      return { result: { kind: "failed", error: pending.error, warnings: loaded.warnings } };
+      return { kind: "failed", error: pending.error, warnings: loaded.warnings };
     }
-    return { prepared: { lock, pending: pending.value, warnings: loaded.warnings }, result: { kind: "failed", error: "not completed", warnings: loaded.warnings } };
+    return { lock, pending: pending.value, warnings: loaded.warnings };
   } catch (bug) {
     releaseLock(lock);
     throw bug;
