@@ -1,4 +1,4 @@
-import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, lstatSync, openSync, readFileSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
@@ -7,6 +7,7 @@ import { err, ok, type Result } from "../shared/result.ts";
 import { describeFsError, errnoCode, shownPath } from "./fs-error.ts";
 import { encodeHolder, parseHolder, type LockHolder } from "./lock-holder.ts";
 import { isProcessAlive, processStartTicks } from "./process-identity.ts";
+import { withParentDirectory } from "./temp-files.ts";
 
 export type { LockHolder } from "./lock-holder.ts";
 
@@ -185,17 +186,6 @@ function createLockFile(file: string, content: string, shown: string): Result<bo
     return err(describeFsError(e, "write", shown));
   } finally {
     closeSync(fd);
-  }
-}
-
-/** Runs create; the `.ggen` directory is made only when create says it is missing. */
-function withParentDirectory<T>(file: string, create: () => T): T {
-  try {
-    return create();
-  } catch (e) {
-    if (errnoCode(e) !== "ENOENT") throw e;
-    mkdirSync(dirname(file), { recursive: true });
-    return create();
   }
 }
 

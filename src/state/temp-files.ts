@@ -19,20 +19,24 @@ export function tempTag(): string {
  * caller removes it.
  */
 export function createNewFileSync(file: string, data: string | Uint8Array): number {
-  let fd: number;
-  try {
-    fd = openSync(file, "wx", 0o644);
-  } catch (e) {
-    if (errnoCode(e) !== "ENOENT") throw e;
-    mkdirSync(dirname(file), { recursive: true });
-    fd = openSync(file, "wx", 0o644);
-  }
+  const fd = withParentDirectory(file, () => openSync(file, "wx", 0o644));
   try {
     writeFileSync(fd, data);
     return fd;
   } catch (e) {
     closeSync(fd);
     throw e;
+  }
+}
+
+/** Runs create (which makes `file`); the parent directory is made only when create says it is missing: no mkdir on every write. */
+export function withParentDirectory<T>(file: string, create: () => T): T {
+  try {
+    return create();
+  } catch (e) {
+    if (errnoCode(e) !== "ENOENT") throw e;
+    mkdirSync(dirname(file), { recursive: true });
+    return create();
   }
 }
 
