@@ -1,31 +1,59 @@
 /// <reference types="bun-types" />
 import type { ByteReader, ChildProcess, SpawnRequest } from "./child-process.ts";
+import { openPipeMaker, type PolledPipe } from "./polled-pipe.ts";
 
 /** Starts a child with Bun.spawn (detached: setsid). Only called when running on Bun. */
 export async function spawnWithBun(request: SpawnRequest): Promise<ChildProcess> {
   // Bun.spawn throws synchronously when exec or chdir fails; inside an async function that is a rejection.
   const [program = "", ...args] = request.argv;
   const path = resolveProgram(program, request.env.PATH);
-  const proc = Bun.spawn([path ?? program, ...args], {
-    // The program sees the name it was given as argv[0] ("sh: 1: x: not found"), not the resolved path.
-    ...(path === undefined ? {} : { argv0: program }),
-    cwd: request.cwd,
-    env: request.env,
-    stdin: "inherit",
-    stdout: "pipe",
-    stderr: "pipe",
-    detached: true,
-  });
-  return {
-    pid: proc.pid,
-    stdout: readerOf(proc.stdout),
-    stderr: readerOf(proc.stderr),
+  const pipes = polledPipes();
+  let proc;
+  try {
+    proc = Bun.spawn([path ?? program, ...args], {
+      // The program sees the name it was given as argv[0] ("sh: 1: x: not found"), not the resolved path.
+      ...(path === undefined ? {} : { argv0: program }),
+      cwd: request.cwd,
+      env: request.env,
+      stdin: "inherit",
+      stdout: pipes?.stdout.writeFd ?? "pipe",
+      stderr: pipes?.stderr.writeFd ?? "pipe",
+      detached: true,
+    });
+  } catch (error) {
+    if (pipes) for (const pipe of [pipes.stdout, pipes.stderr]) void pipe.reader.cancel();
+    throw error;
+  } finally {
+    pipes?.stdout.closeWriteEnd();
+    pipes?.stderr.closeWriteEnd();
+  }
+  const exited = proc.exited.then(() => ({
+    exitCode: proc.exitCode,
     // `exited` resolves to 128+n on a signal death; exitCode/signalCode tell the two apart.
-    exited: proc.exited.then(() => ({
-      exitCode: proc.exitCode,
-      signal: typeof proc.signalCode === "number" ? `signal ${proc.signalCode}` : (proc.signalCode ?? null),
-    })),
-  };
+    signal: typeof proc.signalCode === "number" ? `signal ${proc.signalCode}` : (proc.signalCode ?? null),
+  }));
+  if (pipes === null) return { pid: proc.pid, stdout: readerOf(proc.stdout as ReadableStream<Uint8Array>), stderr: readerOf(proc.stderr as ReadableStream<Uint8Array>), exited };
+  // The child's exit usually closes the pipes' last writers: look now instead of at the next poll.
+  void exited.then(() => {
+    pipes.stdout.reader.wake();
+    pipes.stderr.reader.wake();
+  });
+  return { pid: proc.pid, stdout: pipes.stdout.reader, stderr: pipes.stderr.reader, exited };
+}
+
+/** A polled pipe for stdout and one for stderr, or null to use Bun's own pipes (not Linux, or no pipe to be had). */
+function polledPipes(): { readonly stdout: PolledPipe; readonly stderr: PolledPipe } | null {
+  const maker = openPipeMaker();
+  const stdout = maker?.create() ?? null;
+  const stderr = stdout === null ? null : maker!.create();
+  if (stdout === null || stderr === null) {
+    if (stdout !== null) {
+      stdout.closeWriteEnd();
+      void stdout.reader.cancel();
+    }
+    return null;
+  }
+  return { stdout, stderr };
 }
 
 function readerOf(stream: ReadableStream<Uint8Array>): ByteReader {
