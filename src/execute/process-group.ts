@@ -3,12 +3,17 @@
  * its leader's pid; signalling `-pgid` reaches every process in it, grandchildren included.
  */
 
+import { openLibcKill } from "../runtime/libc-kill.ts";
+import { runtimeName } from "../runtime/runtime-name.ts";
+
 export type KillSignal = "SIGTERM" | "SIGKILL" | "SIGINT" | "SIGHUP";
 
 const liveGroups = new Set<number>();
 
 /** Sends `sig` to every process in the group. Returns false when the group no longer exists. Never throws. */
 export function signalGroup(pgid: number, sig: KillSignal): boolean {
+  const libcKill = runtimeName === "bun" ? openLibcKill() : null; // opened on first use, then cached
+  if (libcKill !== null) return libcKill(-pgid, sig);
   try {
     process.kill(-pgid, sig);
     return true;
