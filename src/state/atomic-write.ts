@@ -1,8 +1,9 @@
-import { closeSync, constants, copyFileSync, fsync, fsyncSync, linkSync, openSync, renameSync, unlinkSync } from "node:fs";
+import { closeSync, constants, copyFileSync, fsync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { err, ok, type Result } from "../shared/result.ts";
 import { describeFsError, errnoCode } from "./fs-error.ts";
-import { createNewFileSync, sweepTempFilesOnceSync, tempTag } from "./temp-files.ts";
+import { openExchangeFiles, type ExchangeFiles } from "../runtime/rename-exchange.ts";
+import { createNewFileSync, sweepTempFilesOnceSync, tempTag, withParentDirectory } from "./temp-files.ts";
 
 /** Directory fsync is not done on Windows, where O_DIRECTORY does not exist. */
 const DIRECTORY_FLAGS = process.platform === "win32" ? 0 : constants.O_RDONLY | constants.O_DIRECTORY;
@@ -14,6 +15,16 @@ export interface AtomicWriteOptions {
   readonly keepBackup?: boolean;
   /** Sweep temp files crashed writers left beside `path`, once per directory per thread (default true); callers that know when to sweep say false. */
   readonly sweep?: boolean;
+  /**
+   * Keep three files per path and rotate them (renameat2 RENAME_EXCHANGE, Bun on Linux): the new content
+   * goes into a spare file, `.<name>.spare`, which is swapped with `path`, and the spare (now the old
+   * content) with `.bak`; the old backup becomes the next spare. Once the three exist, no file is created
+   * or deleted: each new inode costs ext4 a search past every recently deleted one, and a run saving
+   * hundreds of state files spent most of its time there. A file is rewritten two saves after it left
+   * `path`, so readers without the lock must read a damaged file again (state files do). Elsewhere, or
+   * where the file system cannot swap: the temp-file path.
+   */
+  readonly reuseBackup?: boolean;
 }
 
 /** A replacement written but not in place yet: the new content in an open temp file, the current file linked as the next backup. */
@@ -25,6 +36,8 @@ export interface PendingReplace {
   readonly fd: number;
   /** A second name for the current content, renamed to `.bak` on completion; null when there is nothing to back up. */
   readonly backupTemp: string | null;
+  /** The new content was written into the spare file (`temp` names it): completion rotates it in (reuseBackup). */
+  readonly exchange: boolean;
 }
 
 /**
@@ -68,6 +81,10 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
 /** Step one of a replacement: the new content in a temp file beside `path` (not synced yet), and the current file linked as the next backup. */
 export function prepareReplace(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Result<PendingReplace, string> {
   const shown = options.shownPath ?? path;
+  if (options.reuseBackup === true && options.keepBackup !== false) {
+    const exchange = openExchangeFiles();
+    if (exchange !== null && !cannotExchangeIn.has(dirname(path))) return prepareInSpare(path, data, shown);
+  }
   const dir = dirname(path);
   const name = basename(path);
   const tag = tempTag();
@@ -78,7 +95,7 @@ export function prepareReplace(path: string, data: string | Uint8Array, options:
     if (options.sweep !== false) sweepTempFilesOnceSync(dir, [name]);
     fd = createNewFileSync(temp, data);
     if (options.keepBackup !== false) backupTemp = linkBackup(path, join(dir, `.${name}.${tag}b.tmp`));
-    return ok({ path, shown, temp, fd, backupTemp });
+    return ok({ path, shown, temp, fd, backupTemp, exchange: false });
   } catch (e) {
     // These names are this call's alone, so removing them never touches another writer's file.
     if (fd !== undefined) closeSync(fd);
@@ -87,9 +104,27 @@ export function prepareReplace(path: string, data: string | Uint8Array, options:
   }
 }
 
+/** Directories whose file system refused a swap: this process uses temp files there. */
+const cannotExchangeIn = new Set<string>();
+
+/** The new content written over the spare file (made the first time), for completeReplace to rotate in. */
+function prepareInSpare(path: string, data: string | Uint8Array, shown: string): Result<PendingReplace, string> {
+  const spare = join(dirname(path), `.${basename(path)}.spare`);
+  let fd: number | undefined;
+  try {
+    fd = withParentDirectory(spare, () => openSync(spare, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644));
+    writeFileSync(fd, data);
+    return ok({ path, shown, temp: spare, fd, backupTemp: null, exchange: true });
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd); // the spare holds nothing anyone reads
+    return err(describeFsError(e, "write", shown));
+  }
+}
+
 /** Step two, once the content is durable: closes the temp file, moves the backup to `.bak` (a `.bak` exists at every moment), then the temp file to `path`. */
 export function completeReplace(pending: PendingReplace): Result<void, string> {
   closeSync(pending.fd);
+  if (pending.exchange) return completeExchange(pending);
   let backupPlaced = false;
   try {
     if (pending.backupTemp !== null) {
@@ -105,9 +140,42 @@ export function completeReplace(pending: PendingReplace): Result<void, string> {
   }
 }
 
+/**
+ * Rotates the written spare into `path`, and the content it replaced into `.bak`. The first saves make
+ * what is missing by renaming; a file system that cannot swap gets the new content renamed into place
+ * (its backup is lost once, then this process uses temp files there).
+ */
+function completeExchange(pending: PendingReplace): Result<void, string> {
+  const swap = openExchangeFiles()!;
+  try {
+    if (!swapOrRename(swap, pending.temp, pending.path)) return ok(undefined);
+  } catch (e) {
+    return err(describeFsError(e, "write", pending.shown)); // `path` is as it was
+  }
+  try {
+    swapOrRename(swap, pending.temp, `${pending.path}.bak`);
+  } catch {
+    // `path` is saved; the old content stays in the spare instead of `.bak` until the next save
+  }
+  return ok(undefined);
+}
+
+/** Swaps `from` with `to`, or renames `from` to `to` when `to` does not exist yet or the swap is unsupported. true: swapped. */
+function swapOrRename(swap: ExchangeFiles, from: string, to: string): boolean {
+  try {
+    if (swap(from, to) === "done") return true;
+    cannotExchangeIn.add(dirname(to));
+  } catch (e) {
+    if (errnoCode(e) !== "ENOENT") throw e;
+  }
+  renameSync(from, to);
+  return false;
+}
+
 /** Gives up a prepared replacement: `path` and its backup stay as they were. */
 export function abandonReplace(pending: PendingReplace): void {
   closeSync(pending.fd);
+  if (pending.exchange) return; // the spare is kept for the next save
   unlinkQuietly(pending.temp);
   if (pending.backupTemp !== null) unlinkQuietly(pending.backupTemp);
 }

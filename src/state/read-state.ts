@@ -12,8 +12,21 @@ export type StateRead =
   /** Unreadable, invalid JSON or the wrong shape; `reason` says which. */
   | { readonly kind: "damaged"; readonly reason: string; readonly ino: number | null };
 
+/**
+ * A damaged read is read again this many more times: writers swap `.bak` into place and later rewrite
+ * the swapped-out file as the next `.bak` (reuseBackup), so a reader that opened a file two saves ago
+ * and reads it while it is rewritten sees a mix, which a second read does not.
+ */
+const REREADS = 2;
+
 /** Reads and checks one state file, blocking (for `state show`, `list` and planning). Never throws for bad content or an unreadable file. */
 export function readStateFile(file: string): StateRead {
+  let read = readOnce(file);
+  for (let again = 0; again < REREADS && read.kind === "damaged"; again++) read = readOnce(file);
+  return read;
+}
+
+function readOnce(file: string): StateRead {
   let fd: number;
   try {
     fd = openSync(file, "r");

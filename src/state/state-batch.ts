@@ -99,7 +99,7 @@ function prepareSave(save: PlaceSave, options: BatchOptions): Omit<Prepared, "in
     if (lock.tookOver) sweepTempFiles(dirname(file), [basename(file), ...lockTempNames()]);
     const loaded = loadStateSync(save.dir, { rootDir: options.rootDir });
     const next = appendRuns(loaded.state, save.records, save.cacheKeys, { historyLimit: options.historyLimit, runId: options.runId });
-    const pending = prepareReplace(file, serializeState(next), { shownPath: shownPath(file, options.rootDir), sweep: false });
+    const pending = prepareReplace(file, serializeState(next), { shownPath: shownPath(file, options.rootDir), sweep: false, reuseBackup: true });
     if (!pending.ok) {
       releaseLock(lock);
       return { kind: "failed", error: pending.error, warnings: loaded.warnings };

@@ -134,7 +134,7 @@ async function update(dir: string, options: StateOptions, change: (state: StateF
   sweepTempFilesOnceSync(dirname(file), [basename(file), ...lockTempNames()]);
   const locked = await withLock(dir, async (): Promise<Result<{ warnings: readonly string[] }, string>> => {
     const loaded = loadStateSync(dir, options);
-    const written = await writeFileAtomic(file, serializeState(change(loaded.state)), { shownPath: shownPath(file, options.rootDir ?? dir) });
+    const written = await writeFileAtomic(file, serializeState(change(loaded.state)), { shownPath: shownPath(file, options.rootDir ?? dir), reuseBackup: true });
     return written.ok ? ok({ warnings: loaded.warnings }) : written;
   }, lockOptions(dir, options));
   return locked.ok ? locked.value : locked;
