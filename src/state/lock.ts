@@ -7,6 +7,7 @@ import { err, ok, type Result } from "../shared/result.ts";
 import { describeFsError, errnoCode, shownPath } from "./fs-error.ts";
 import { encodeHolder, parseHolder, type LockHolder } from "./lock-holder.ts";
 import { isProcessAlive, processStartTicks } from "./process-identity.ts";
+import type { LockLinks } from "./lock-links.ts";
 import { withParentDirectory } from "./temp-files.ts";
 
 export type { LockHolder } from "./lock-holder.ts";
@@ -82,6 +83,8 @@ export interface HeldLock {
   readonly holder: LockHolder;
   /** Taken over from a holder that died: whatever it was writing may have left temp files. */
   readonly tookOver: boolean;
+  /** Taken as a hard link to a holder file (LockLinks): the inode that makes it ours. */
+  readonly linkedIno?: number;
 }
 
 /** What one attempt found: the lock taken, or a live holder (null when its content could not be read). */
@@ -91,15 +94,15 @@ export type LockAttempt = { readonly taken: HeldLock } | { readonly busy: LockHo
  * One attempt at the lock, without waiting: takes it, or takes it over from a stale holder, or
  * reports the live holder. Synchronous (a few file calls), for callers that batch many places
  * and retry busy ones later. Does not serialise callers within this process (withLock does).
+ * With `links`, the lock is a hard link to the writer's holder file where the file system allows.
  */
-export function tryLock(file: string, shown: string): Result<LockAttempt, string> {
-  const { host, procStart } = selfIdentity();
-  const me: LockHolder = { pid: process.pid, host, started: new Date().toISOString(), procStart, token: randomBytes(4).toString("hex") };
+export function tryLock(file: string, shown: string, links?: LockLinks): Result<LockAttempt, string> {
+  const me = links?.holder ?? newHolder();
   // Two rounds: the second follows the removal of a stale lock.
   for (let round = 0; round < 2; round++) {
-    const created = createExclusive(file, me, shown);
+    const created = links === undefined ? createExclusive(file, me, shown) : createLinked(file, links, shown);
     if (!created.ok) return created;
-    if (created.value) return ok({ taken: { file, holder: me, tookOver: round > 0 } });
+    if (created.value !== false) return ok({ taken: { file, holder: me, tookOver: round > 0, ...(created.value === true ? {} : { linkedIno: created.value.ino }) } });
     const seen = readLock(file);
     if (seen === null || !isStale(seen)) return ok({ busy: seen?.holder ?? null });
     const broken = breakStale(file, seen, shown);
@@ -109,10 +112,42 @@ export function tryLock(file: string, shown: string): Result<LockAttempt, string
   return ok({ busy: null });
 }
 
-/** Removes the lock if it is still ours: checked by token, since a lock deleted by hand may have been taken by another process since. */
+/** This thread as a lock holder, with a token of its own. */
+export function newHolder(): LockHolder {
+  const { host, procStart } = selfIdentity();
+  return { pid: process.pid, host, started: new Date().toISOString(), procStart, token: randomBytes(4).toString("hex") };
+}
+
+/**
+ * Removes the lock if it is still ours, since a lock deleted by hand may have been taken by another
+ * process since: checked by inode for a linked lock, by token otherwise.
+ */
 export function releaseLock(lock: HeldLock): void {
+  if (lock.linkedIno !== undefined) {
+    if (inodeOf(lock.file) === lock.linkedIno) unlinkQuietly(lock.file);
+    return;
+  }
   const raw = lockContent(lock.file);
   if (raw !== null && parseHolder(raw)?.token === lock.holder.token) unlinkQuietly(lock.file);
+}
+
+function inodeOf(file: string): number | null {
+  try {
+    return lstatSync(file).ino;
+  } catch {
+    return null;
+  }
+}
+
+/** createExclusive through a hard link to the writer's holder file; a file system without hard links gets the symlink. */
+function createLinked(file: string, links: LockLinks, shown: string): Result<{ readonly ino: number } | boolean, string> {
+  try {
+    const linked = links.link(file);
+    if (linked === "unsupported") return createExclusive(file, links.holder, shown);
+    return ok(linked === "exists" ? false : linked);
+  } catch (e) {
+    return err(describeFsError(e, "write", shown));
+  }
 }
 
 /** Who holds the lock at `file` (a symlink, or a lock file of an older version); null when it is gone or damaged. For `doctor`. */
@@ -241,8 +276,7 @@ function isStale(seen: SeenLock): boolean {
  */
 function breakStale(file: string, seen: SeenLock, shown: string): Result<boolean, string> {
   const guard = `${file}.break`;
-  const { host, procStart } = selfIdentity();
-  const created = createExclusive(guard, { pid: process.pid, host, started: new Date().toISOString(), procStart, token: randomBytes(4).toString("hex") }, shown);
+  const created = createExclusive(guard, newHolder(), shown);
   if (!created.ok) return created;
   if (!created.value) {
     // A breaker that died mid-break leaves its guard; clear it (a race here needs two crashes).

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Durability } from "./atomic-write.ts";
-import { busyMessage, DEFAULT_LOCK_TIMEOUT_MS, lockFilePath, nextBackoffMs } from "./lock.ts";
+import { busyMessage, DEFAULT_LOCK_TIMEOUT_MS, lockFilePath, newHolder, nextBackoffMs } from "./lock.ts";
+import { LockLinks } from "./lock-links.ts";
 import { shownPath } from "./fs-error.ts";
 import { commitBatch, type PlaceSave } from "./state-batch.ts";
 import type { CacheKeyEntry, RunRecord } from "./state-types.ts";
@@ -51,6 +52,8 @@ export class SaveQueue {
   /** Ends the current gathering wait at once (set while one is under way). */
   private wake: (() => void) | undefined;
   private flushing = false;
+  /** One holder file for all of this queue's locks, removed whenever the queue is flushed. */
+  private readonly lockLinks = new LockLinks(newHolder());
 
   constructor(private readonly options: SaveQueueOptions) {}
 
@@ -73,6 +76,7 @@ export class SaveQueue {
     try {
       this.wake?.();
       while (this.cycle !== undefined) await this.cycle;
+      this.lockLinks.close(); // no lock is held between cycles
     } finally {
       this.flushing = false;
     }
@@ -138,7 +142,7 @@ export class SaveQueue {
   private async saveBatch(ready: readonly PlaceQueue[]): Promise<void> {
     // Taken only now: whatever arrived while waiting goes into this save.
     const saves: PlaceSave[] = ready.map((place) => ({ dir: place.dir, records: place.records.splice(0), cacheKeys: place.cacheKeys.splice(0) }));
-    const results = await commitBatch(saves, this.options.durability, this.options);
+    const results = await commitBatch(saves, this.options.durability, { ...this.options, lockLinks: this.lockLinks });
     results.forEach((result, i) => {
       const place = ready[i]!;
       const save = saves[i]!;

@@ -3,6 +3,7 @@ import { abandonReplace, completeReplace, prepareReplace, type Durability, type 
 import { describeFsError, shownPath } from "./fs-error.ts";
 import { appendRuns } from "./append-runs.ts";
 import { lockFilePath, lockTempNames, releaseLock, tryLock, type HeldLock, type LockHolder } from "./lock.ts";
+import type { LockLinks } from "./lock-links.ts";
 import { serializeState } from "./serialize-state.ts";
 import { loadStateSync, stateFilePath } from "./state-file.ts";
 import type { CacheKeyEntry, RunRecord } from "./state-types.ts";
@@ -20,6 +21,8 @@ export interface BatchOptions {
   readonly runId: string;
   /** Messages name files relative to this directory. */
   readonly rootDir: string;
+  /** Locks are taken as hard links to this writer's holder file (see LockLinks); without it, as symlinks. */
+  readonly lockLinks?: LockLinks;
 }
 
 /** What became of one place's save: on disk, not tried because another process holds the lock, or failed (the old file is intact). */
@@ -89,7 +92,7 @@ export async function commitBatch(saves: readonly PlaceSave[], durability: Durab
 function prepareSave(save: PlaceSave, options: BatchOptions): Omit<Prepared, "index"> | PlaceSaveResult {
   const lockFile = lockFilePath(save.dir);
   const file = stateFilePath(save.dir);
-  const attempt = tryLock(lockFile, shownPath(lockFile, options.rootDir));
+  const attempt = tryLock(lockFile, shownPath(lockFile, options.rootDir), options.lockLinks);
   if (!attempt.ok) return { kind: "failed", error: attempt.error, warnings: [] };
   if ("busy" in attempt.value) return { kind: "busy", holder: attempt.value.busy };
   const lock = attempt.value.taken;
