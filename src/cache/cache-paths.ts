@@ -10,12 +10,7 @@ import { compileGlob } from "./glob-pattern.ts";
 export function checkCachePatterns(task: Task, rootDir: string): string[] {
   if (!task.cache) return [];
   const problems: string[] = [];
-  let realRoot: string;
-  try {
-    realRoot = realpathSync(rootDir);
-  } catch {
-    realRoot = rootDir;
-  }
+  const realRoot = realRootOf(rootDir);
   for (const [key, patterns] of [["inputs", task.inputs], ["outputs", task.outputs]] as const) {
     for (const source of patterns) {
       const body = source.startsWith("!") ? source.slice(1) : source;
@@ -38,6 +33,14 @@ export function checkCachePatterns(task: Task, rootDir: string): string[] {
     }
   }
   return problems;
+}
+
+/** The root's real path, resolved once per run rather than once per task. */
+const realRoots = new Map<string, string>();
+function realRootOf(rootDir: string): string {
+  let real = realRoots.get(rootDir);
+  if (real === undefined) realRoots.set(rootDir, (real = realpathOrUndefined(rootDir) ?? rootDir));
+  return real;
 }
 
 /** `child` is `dir` itself or below it (textually, after resolve). */
