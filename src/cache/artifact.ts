@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import { closeSync, lstatSync, openSync, readlinkSync, readSync, writeSync } from "node:fs";
 import { err, ok, type Result } from "../shared/result.ts";
 import { CACHE_FORMAT_VERSION } from "./fingerprint.ts";
+import { createSha256, sha256Hex } from "../runtime/hashing.ts";
 
 /** One saved output: a regular file (its bytes are in the body) or a symlink (its target text). */
 export interface ArtifactFile {
@@ -52,12 +52,12 @@ export function writeArtifact(fd: number, meta: Omit<ArtifactHeader, "files" | "
     const mode = stat.mode & 0o7777;
     if (stat.isSymbolicLink()) {
       const target = readlinkSync(file.abs);
-      const sha256 = createHash("sha256").update(`symlink:${target}`).digest("hex");
+      const sha256 = sha256Hex(`symlink:${target}`);
       written.push({ path: file.path, kind: "symlink", mode, size: 0, sha256, target });
       continue;
     }
     if (!stat.isFile()) continue;
-    const hash = createHash("sha256");
+    const hash = createSha256();
     const source = openSync(file.abs, "r");
     let size = 0;
     try {

@@ -1,12 +1,12 @@
-import { createHash } from "node:crypto";
 import { closeSync, openSync, readlinkSync, readSync } from "node:fs";
+import { createSha256, sha256Hex } from "../runtime/hashing.ts";
 
 const CHUNK_BYTES = 1 << 20;
 let buffer: Buffer | undefined;
 
 /** sha256 (hex) of a file's bytes, read in 1 MiB chunks into one reused buffer (large files never sit in memory). */
 export function sha256File(path: string): string {
-  const hash = createHash("sha256");
+  const hash = createSha256();
   buffer ??= Buffer.allocUnsafe(CHUNK_BYTES);
   const fd = openSync(path, "r");
   try {
@@ -27,5 +27,5 @@ export function sha256Symlink(path: string): string {
 }
 
 export function sha256Bytes(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
+  return sha256Hex(data);
 }

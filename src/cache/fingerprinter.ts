@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { Task, TaskId } from "../plan/task.ts";
 import { canonicalJson } from "./canonical-json.ts";
 import { fingerprintInput, fingerprintOf, type FingerprintInput } from "./fingerprint.ts";
@@ -6,6 +5,7 @@ import { digestInputs, isRecorded } from "./hash-inputs.ts";
 import { withRecordedInputs } from "./recorded-inputs.ts";
 import { StatMemo } from "./stat-memo.ts";
 import { readTaskRecord, type StoredTaskRecord } from "./task-record.ts";
+import { randomId } from "../runtime/hashing.ts";
 
 /** A task's fingerprint with what it was made from, the task's previous record and its stat memo. */
 export interface TaskFingerprint {
@@ -39,7 +39,7 @@ export class Fingerprinter {
     const previous = task.cache ? readTaskRecord(this.options.cacheDir, task.id) : undefined;
     const memo = new StatMemo(previous?.memo, previous?.recordedInputs);
     const deps: Record<string, string> = {};
-    for (const dep of task.deps) deps[dep] = this.known.get(dep) ?? `unknown:${randomUUID()}`;
+    for (const dep of task.deps) deps[dep] = this.known.get(dep) ?? `unknown:${randomId()}`;
     const digests = task.cache ? digestInputs(task.place.dir, task.inputs, task.outputs, memo) : {};
     const unchanged = isRecorded(digests) ? digests : undefined;
     const defined = fingerprintInput(task, { rootDirs: this.options.rootDirs, shell: this.options.shell, inputs: unchanged === undefined ? (digests as Readonly<Record<string, string>>) : {}, deps });

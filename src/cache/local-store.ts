@@ -1,10 +1,10 @@
-import { randomBytes } from "node:crypto";
 import { closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { err, ok, type Result } from "../shared/result.ts";
 import { describeFsError, errnoCode } from "../state/fs-error.ts";
 import { isProcessAlive } from "../state/process-identity.ts";
 import { readArtifactIndex, writeArtifact, type ArtifactHeader, type ArtifactIndex } from "./artifact.ts";
+import { randomHex } from "../runtime/hashing.ts";
 
 /** One entry in the store, its header read and checked. */
 export interface StoredEntry {
@@ -199,7 +199,7 @@ export class LocalStore {
 
   private writeEntry<T>(fingerprint: string, write: (fd: number) => T): Result<T, string> {
     if (!FINGERPRINT.test(fingerprint)) throw new Error(`LocalStore: not a fingerprint: ${fingerprint}`);
-    const temp = join(this.tmpDir, `${fingerprint}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+    const temp = join(this.tmpDir, `${fingerprint}.${process.pid}.${randomHex(6)}.tmp`);
     let created = false;
     try {
       mkdirSync(this.tmpDir, { recursive: true });

@@ -1,6 +1,6 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { err, ok, type Result } from "../shared/result.ts";
+import { createSha256, equalInConstantTime, sha256Hex } from "../runtime/hashing.ts";
 
 /**
  * How an artifact travels to and from a remote cache: one ASCII line
@@ -14,7 +14,7 @@ const MAX_LINE_BYTES = 256;
 
 export function sealArtifact(artifact: Uint8Array, fingerprint: string, signingKey: string | undefined): Uint8Array<ArrayBuffer> {
   const payload = gzipSync(artifact, { level: 1 });
-  const sha = createHash("sha256").update(payload).digest("hex");
+  const sha = sha256Hex(payload);
   const mac = signingKey ? signature(signingKey, fingerprint, sha) : "-";
   const line = Buffer.from(`${MAGIC} gzip ${sha} ${mac}\n`, "latin1");
   return Buffer.concat([line, payload]);
@@ -28,7 +28,7 @@ export function openArtifact(bytes: Uint8Array, fingerprint: string, signingKey:
   const [magic, encoding, sha, mac] = view.subarray(0, newline).toString("latin1").split(" ");
   if (magic !== MAGIC || encoding !== "gzip" || !/^[0-9a-f]{64}$/.test(sha ?? "") || mac === undefined) return err("not a lifecycle cache artifact");
   const payload = view.subarray(newline + 1);
-  const actual = createHash("sha256").update(payload).digest("hex");
+  const actual = sha256Hex(payload);
   if (actual !== sha) return err("sha256 mismatch (truncated or tampered)");
   if (signingKey) {
     if (mac === "-") return err("artifact is not signed, but LIFECYCLE_CACHE_SIGNING_KEY is set");
@@ -42,11 +42,9 @@ export function openArtifact(bytes: Uint8Array, fingerprint: string, signingKey:
 }
 
 function signature(key: string, fingerprint: string, sha: string): string {
-  return createHmac("sha256", key).update(`${fingerprint}\n${sha}`).digest("hex");
+  return createSha256(key).update(`${fingerprint}\n${sha}`).digest("hex");
 }
 
 function equalHex(a: string, b: string): boolean {
-  const x = Buffer.from(a, "latin1");
-  const y = Buffer.from(b, "latin1");
-  return x.length === y.length && timingSafeEqual(x, y);
+  return equalInConstantTime(a, b);
 }

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, readlinkSync, readSync, realpathSync, renameSync, symlinkSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, posix, resolve } from "node:path";
 import { err, ok, type Result } from "../shared/result.ts";
@@ -6,6 +5,7 @@ import { describeFsError } from "../state/fs-error.ts";
 import type { ArtifactFile, ArtifactIndex } from "./artifact.ts";
 import { isInside } from "./cache-paths.ts";
 import type { StatMemo } from "./stat-memo.ts";
+import { createSha256, randomHex } from "../runtime/hashing.ts";
 
 export interface RestoreTarget {
   /** The task's place directory: artifact paths are relative to it. */
@@ -74,7 +74,7 @@ function writeOne(file: ArtifactFile, abs: string, artifactFd: number, offset: n
   if (!target.rootDirs.some((root) => isInside(safeRealpath(root), realParent))) return err(`refusing to restore "${file.path}": its directory leads outside the project root`);
   const existing = lstatSync(abs, { throwIfNoEntry: false });
   if (existing?.isDirectory()) return err(`cannot restore "${file.path}": a directory is in the way`);
-  const temp = join(parent, `.${basename(abs)}.lc-${randomBytes(6).toString("hex")}.tmp`);
+  const temp = join(parent, `.${basename(abs)}.lc-${randomHex(6)}.tmp`);
   if (file.kind === "symlink") {
     symlinkSync(file.target ?? "", temp);
     renameSync(temp, abs);
@@ -83,7 +83,7 @@ function writeOne(file: ArtifactFile, abs: string, artifactFd: number, offset: n
   const out = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   let good = false;
   try {
-    const hash = createHash("sha256");
+    const hash = createSha256();
     const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(file.size, 1)));
     let done = 0;
     while (done < file.size) {

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TaskStatus } from "../execute/outcome.ts";
@@ -8,6 +7,7 @@ import { sha256Bytes } from "./file-digest.ts";
 import type { FingerprintInput } from "./fingerprint.ts";
 import { type CompactInputs, RecordedInputs, withRecordedInputs } from "./recorded-inputs.ts";
 import type { MemoEntry } from "./stat-memo.ts";
+import { randomHex } from "../runtime/hashing.ts";
 
 /**
  * What the cache remembers about a task between runs, in `.ggen/cache/tasks/`: the fingerprint
@@ -49,7 +49,7 @@ export function readTaskRecord(cacheDir: string, taskId: string): StoredTaskReco
 
 export function writeTaskRecord(cacheDir: string, record: TaskRecord): Result<void, string> {
   const path = taskRecordPath(cacheDir, record.task);
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  const temp = `${path}.${process.pid}.${randomHex(4)}.tmp`;
   try {
     mkdirSync(join(cacheDir, "tasks"), { recursive: true });
     const { inputs, ...input } = record.input;

@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
 import { isAbsolute, relative, resolve } from "node:path";
 import { commandText, type Command, type Config, type Phase } from "../config/config.ts";
 import { expandEnvValue } from "../config/expand-env.ts";
 import type { Place, Task, TaskId } from "./task.ts";
 import { taskId } from "./task.ts";
+import { createSha256 } from "../runtime/hashing.ts";
 
 /** Per-invocation inputs that shape every task: the env profile, a --timeout override, the parent env. */
 export interface TaskOptions {
@@ -94,7 +94,7 @@ function layerEnv(config: Config, phaseEnv: Readonly<Record<string, string>>, ph
  * ggen passed (only GGEN_ENV), so keys stay comparable with existing state files.
  */
 export function ggenCacheKey(phase: string, commands: readonly Command[], profile: string | undefined): string {
-  const hash = createHash("sha256");
+  const hash = createSha256();
   hash.update(phase);
   for (const command of commands) hash.update(`\n${commandText(command)}`);
   if (profile !== undefined) hash.update(`\nGGEN_ENV=${profile}`);

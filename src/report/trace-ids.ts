@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../runtime/hashing.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -19,10 +19,6 @@ export function traceIdFor(runId: string): string {
  */
 export function spanIdFor(runId: string, name: string): string {
   return nonZero(sha256Hex(`${runId}\n${name}`).slice(0, 16));
-}
-
-function sha256Hex(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
 }
 
 function nonZero(hex: string): string {

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { executeWithCache } from "../cache/cached-execute.ts";
 import { openRunCache } from "../cache/cache-setup.ts";
@@ -16,6 +15,7 @@ import { schedule } from "../schedule/scheduler.ts";
 import { secretValues } from "../shared/redact.ts";
 import { createStateRecorder } from "../state/create-recorder.ts";
 import type { RunStateRecorder } from "../state/state-recorder.ts";
+import { randomId } from "../runtime/hashing.ts";
 
 /** Everything one run shares: its id, the secrets to mask, where events go, the state recorder and the cache. */
 export interface RunSession {
@@ -33,7 +33,7 @@ export interface RunSession {
 export function openRunSession(ctx: AppContext, global: GlobalOptions, options: RunOptions, planned: PlannedRun): RunSession {
   const { project, graph } = planned;
   const settings = project.root.config.settings;
-  const runId = randomUUID();
+  const runId = randomId();
   ctx.logger.setRunId(runId);
   // Secret values are fixed for the run: computed once, masked everywhere output can go.
   const secrets = collectSecrets(ctx.env, graph.tasks.values());

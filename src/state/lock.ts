@@ -1,5 +1,4 @@
 import { closeSync, lstatSync, openSync, readFileSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
-import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -9,6 +8,7 @@ import { encodeHolder, parseHolder, type LockHolder } from "./lock-holder.ts";
 import { isProcessAlive, processStartTicks } from "./process-identity.ts";
 import type { LockLinks } from "./lock-links.ts";
 import { withParentDirectory } from "./temp-files.ts";
+import { randomHex } from "../runtime/hashing.ts";
 
 export type { LockHolder } from "./lock-holder.ts";
 
@@ -115,7 +115,7 @@ export function tryLock(file: string, shown: string, links?: LockLinks): Result<
 /** This thread as a lock holder, with a token of its own. */
 export function newHolder(): LockHolder {
   const { host, procStart } = selfIdentity();
-  return { pid: process.pid, host, started: new Date().toISOString(), procStart, token: randomBytes(4).toString("hex") };
+  return { pid: process.pid, host, started: new Date().toISOString(), procStart, token: randomHex(4) };
 }
 
 /**

@@ -1,15 +1,15 @@
-import { randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { errnoCode } from "./fs-error.ts";
 import { isProcessAlive } from "./process-identity.ts";
+import { randomHex } from "../runtime/hashing.ts";
 
 /** A temp file untouched this long belongs to nobody, whatever its pid says. */
 const ORPHAN_TEMP_AGE_MS = 60 * 60 * 1000;
 
 /** `<pid>.<hex>`: temp files are `.<name>.<tag>.tmp`, so a sweep can tell whose they are. */
 export function tempTag(): string {
-  return `${process.pid}.${randomBytes(6).toString("hex")}`;
+  return `${process.pid}.${randomHex(6)}`;
 }
 
 /**
