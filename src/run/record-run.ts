@@ -20,24 +20,20 @@ export interface FinishedRun {
 
 /** After the last task: the cache's records, every state record on disk, the audit line, --summary / --junit / --metrics-file / --trace-file. */
 export async function recordRun(ctx: AppContext, global: GlobalOptions, options: RunOptions, session: RunSession, run: FinishedRun): Promise<void> {
-  await session.cache?.finish(session.runId);
-  await session.state.flush();
-  const audited = await appendAudit(
-    global.root,
-    {
-      time: new Date(session.startedMs).toISOString(),
-      argv: [...ctx.argv],
-      run_id: session.runId,
-      phases: options.phases,
-      status: run.summary.status,
-      duration_ms: run.summary.durationMs,
-      tasks: [...run.tasks.values()].map((task) => {
-        const outcome = run.outcomes.get(task.id);
-        return { task: task.id, commands: commandsOfTask(task, session.secrets), status: outcome?.kind ?? "skipped", exit_code: outcome ? exitStatus(outcome).exitCode : null };
-      }),
-    },
-    { secrets: session.secrets },
-  );
+  const entry = {
+    time: new Date(session.startedMs).toISOString(),
+    argv: [...ctx.argv],
+    run_id: session.runId,
+    phases: options.phases,
+    status: run.summary.status,
+    duration_ms: run.summary.durationMs,
+    tasks: [...run.tasks.values()].map((task) => {
+      const outcome = run.outcomes.get(task.id);
+      return { task: task.id, commands: commandsOfTask(task, session.secrets), status: outcome?.kind ?? "skipped", exit_code: outcome ? exitStatus(outcome).exitCode : null };
+    }),
+  };
+  // Independent files: the cache's bookkeeping and the audit line are written while the state writer finishes.
+  const [, , audited] = await Promise.all([session.cache?.finish(session.runId), session.state.flush(), appendAudit(global.root, entry, { secrets: session.secrets })]);
   if (!audited.ok) ctx.logger.error(audited.error);
   const reports = { summaryFile: options.summaryFile, junitFile: options.junitFile, metricsFile: options.metricsFile, traceFile: options.traceFile, version: ctx.version, summary: run.summary, tasks: run.tasks, outcomes: run.outcomes, startedMs: session.startedMs, selection: selectionInfo(run.selection), secrets: session.secrets };
   for (const problem of await writeReportFiles(reports)) ctx.logger.error(problem);
