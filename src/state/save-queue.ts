@@ -5,6 +5,7 @@ import { LockLinks } from "./lock-links.ts";
 import { shownPath } from "./fs-error.ts";
 import { commitBatch, type PlaceSave } from "./state-batch.ts";
 import type { CacheKeyEntry, RunRecord } from "./state-types.ts";
+import type { PlaceRecords } from "./state-writer-messages.ts";
 
 export interface SaveQueueOptions {
   readonly runId: string;
@@ -52,6 +53,8 @@ export class SaveQueue {
   /** Ends the current gathering wait at once (set while one is under way). */
   private wake: (() => void) | undefined;
   private flushing = false;
+  /** Places of the batch being written. */
+  private readonly inFlight = new Set<string>();
   /** One holder file for all of this queue's locks, removed whenever the queue is flushed. */
   private readonly lockLinks = new LockLinks(newHolder());
 
@@ -68,6 +71,24 @@ export class SaveQueue {
     if (cacheKey !== undefined) place.cacheKeys.push(cacheKey);
     if (this.places.size >= this.gatherPlaces()) this.wake?.(); // enough for a batch: no need to wait longer
     this.cycle ??= this.drain();
+  }
+
+  /** Queues a place's records and cache keys, in order, as add() would one by one. */
+  addPlace(place: PlaceRecords): void {
+    for (const record of place.records) this.add(place.dir, record, undefined);
+    this.places.get(place.dir)?.cacheKeys.push(...place.cacheKeys); // saved with the records, in one write
+  }
+
+  /**
+   * Removes the later half of the places waiting to be saved and returns their records, for another
+   * thread to save: places in the batch being written or waiting for another process's lock stay.
+   * Who takes them must also take every later record of those places, to keep their order.
+   */
+  handOver(): PlaceRecords[] {
+    const free = [...this.places.values()].filter((place) => place.records.length > 0 && !this.inFlight.has(place.dir) && place.busySinceMs === undefined);
+    const handed = free.slice(Math.ceil(free.length / 2));
+    for (const place of handed) this.places.delete(place.dir);
+    return handed.map((place) => ({ dir: place.dir, records: place.records, cacheKeys: place.cacheKeys }));
   }
 
   /** Resolves when every record added so far is on disk (or reported as failed); rethrows a bug a batch hit. */
@@ -142,7 +163,13 @@ export class SaveQueue {
   private async saveBatch(ready: readonly PlaceQueue[]): Promise<void> {
     // Taken only now: whatever arrived while waiting goes into this save.
     const saves: PlaceSave[] = ready.map((place) => ({ dir: place.dir, records: place.records.splice(0), cacheKeys: place.cacheKeys.splice(0) }));
-    const results = await commitBatch(saves, this.options.durability, { ...this.options, lockLinks: this.lockLinks });
+    for (const save of saves) this.inFlight.add(save.dir);
+    let results;
+    try {
+      results = await commitBatch(saves, this.options.durability, { ...this.options, lockLinks: this.lockLinks });
+    } finally {
+      this.inFlight.clear();
+    }
     results.forEach((result, i) => {
       const place = ready[i]!;
       const save = saves[i]!;

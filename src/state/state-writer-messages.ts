@@ -7,13 +7,22 @@ export interface RecordEntry {
   readonly cacheKey: CacheKeyEntry | undefined;
 }
 
+/** A place's records (in order) and cache keys that are not on disk yet. */
+export interface PlaceRecords {
+  readonly dir: string;
+  readonly records: readonly RunRecord[];
+  readonly cacheKeys: readonly CacheKeyEntry[];
+}
+
 /** What the run sends the state writer thread. */
 export type ToStateWriter =
   | { readonly type: "start"; readonly runId: string; readonly historyLimit: number; readonly rootDir: string }
   | { readonly type: "records"; readonly records: readonly RecordEntry[] }
-  | { readonly type: "flush"; readonly id: number };
+  /** share: hand half of the places still waiting back to the run (answered with "handed" before "flushed"). */
+  | { readonly type: "flush"; readonly id: number; readonly share: boolean };
 
 /** What the state writer thread sends back: problems to report, and the answer to each flush (with a bug's text, if a save hit one). */
 export type FromStateWriter =
   | { readonly type: "error" | "warning"; readonly message: string }
+  | { readonly type: "handed"; readonly id: number; readonly places: readonly PlaceRecords[] }
   | { readonly type: "flushed"; readonly id: number; readonly bug?: string };

@@ -7,8 +7,11 @@ import { SaveQueue } from "./save-queue.ts";
 import { syncfsDurability } from "./syncfs-durability.ts";
 import type { FromStateWriter, ToStateWriter } from "./state-writer-messages.ts";
 
-/** Big enough that a 10,000-workspace run commits in a few dozen batches; each place holds two open files during one. */
-const MAX_BATCH_PLACES = 256;
+/**
+ * Places per batch at most. A batch runs without a break (its syncfs calls block), so this also bounds
+ * how long a flush's request to hand places back waits: 64 places take the thread 20-40 ms.
+ */
+const MAX_BATCH_PLACES = 64;
 /**
  * A batch's syncfs calls cost about as much as one state file's fsyncs, so batches must be big to pay
  * off: each waits this long for more places. 500 records arriving over 2 s cost the thread 0.65 s of
@@ -41,6 +44,7 @@ port.onmessage = (event) => {
     for (const entry of message.records) queue?.add(entry.dir, entry.record, entry.cacheKey);
   } else {
     const { id } = message;
+    if (message.share) port.postMessage({ type: "handed", id, places: queue?.handOver() ?? [] });
     void (queue?.flush() ?? Promise.resolve()).then(
       () => port.postMessage({ type: "flushed", id }),
       (error: unknown) => port.postMessage({ type: "flushed", id, bug: error instanceof Error ? (error.stack ?? error.message) : String(error) }),

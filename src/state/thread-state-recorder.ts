@@ -5,7 +5,10 @@ import type { TaskOutcome } from "../execute/outcome.ts";
 import type { Task } from "../plan/task.ts";
 import type { RunStateRecorder, StateRecorderOptions } from "./state-recorder.ts";
 import { stateEntryOf } from "./state-recorder.ts";
-import type { FromStateWriter, RecordEntry, ToStateWriter } from "./state-writer-messages.ts";
+import type { FromStateWriter, PlaceRecords, RecordEntry, ToStateWriter } from "./state-writer-messages.ts";
+import { fsyncEach } from "./atomic-write.ts";
+import { SaveQueue } from "./save-queue.ts";
+import { syncfsDurability } from "./syncfs-durability.ts";
 
 /**
  * A RunStateRecorder whose saves run on a thread of its own (state-writer-worker.ts): record() only
@@ -19,6 +22,10 @@ import type { FromStateWriter, RecordEntry, ToStateWriter } from "./state-writer
  */
 export class ThreadStateRecorder implements RunStateRecorder {
   private readonly writer: StateWriterThread;
+  /** Places whose saving this thread took over at a flush: their later records stay here too, to keep their order. */
+  private helper: { readonly queue: SaveQueue; readonly dirs: Set<string> } | undefined;
+  /** Records made while a flush waits for the writer's hand-over: routed once it is known which places it handed. */
+  private held: RecordEntry[] | undefined;
 
   constructor(private readonly options: StateRecorderOptions) {
     this.writer = new StateWriterThread(options);
@@ -26,17 +33,65 @@ export class ThreadStateRecorder implements RunStateRecorder {
 
   record(task: Task, outcome: TaskOutcome, cacheKey?: string): void {
     const entry = stateEntryOf(task, outcome, this.options.runId, cacheKey);
-    if (entry !== null) this.writer.add({ dir: task.place.dir, record: entry.record, cacheKey: entry.cacheKey });
+    if (entry === null) return;
+    const record = { dir: task.place.dir, record: entry.record, cacheKey: entry.cacheKey };
+    if (this.held !== undefined) this.held.push(record);
+    else this.route(record);
   }
 
-  flush(): Promise<void> {
-    return this.writer.flush();
+  /**
+   * Waits for every record to be on disk. The writer hands half of the places still waiting back, and
+   * this thread saves them meanwhile (it has nothing else to do by then): a run of cache hits leaves
+   * the writer hundreds of places behind when its last task ends.
+   */
+  async flush(): Promise<void> {
+    this.helper ??= { queue: await this.helperQueue(), dirs: new Set() };
+    this.held ??= [];
+    const { handed, done } = this.writer.flush(true);
+    let places: readonly PlaceRecords[] = [];
+    try {
+      places = await handed;
+    } finally {
+      for (const place of places) {
+        this.helper.dirs.add(place.dir);
+        this.helper.queue.addPlace(place);
+      }
+      const held = this.held;
+      this.held = undefined;
+      for (const record of held) this.route(record);
+    }
+    // Records made during the hand-over that went to the writer came after its flush: they need one more.
+    const late = this.writer.hasUnsent() ? this.writer.flush(false).done : undefined;
+    const results = await Promise.allSettled([done, this.helper.queue.flush(), late]);
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+  }
+
+  /** How many places this thread took over from the writer at flushes. */
+  placesTakenOver(): number {
+    return this.helper?.dirs.size ?? 0;
+  }
+
+  private async helperQueue(): Promise<SaveQueue> {
+    // bun:ffi, loaded only now so that this module still loads where Bun is not the runtime.
+    const syncfs = (await import("../runtime/libc.ts")).openSyncfs();
+    const durability = syncfs === null ? fsyncEach : syncfsDurability(syncfs);
+    return new SaveQueue({ ...this.options, durability, maxBatchPlaces: HELPER_BATCH_PLACES });
+  }
+
+  private route(entry: RecordEntry): void {
+    if (this.helper?.dirs.has(entry.dir)) this.helper.queue.add(entry.dir, entry.record, entry.cacheKey);
+    else this.writer.add(entry);
   }
 }
+
+/** The helper's batches: at a flush nothing else runs on this thread, so one batch may take all it was handed. */
+const HELPER_BATCH_PLACES = 256;
 
 interface PendingFlush {
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
+  readonly onHanded: (places: readonly PlaceRecords[]) => void;
 }
 
 /** Records are sent to a writer at most this often, or once this many wait: a message costs ~0.2 ms of the thread that starts commands. */
@@ -70,14 +125,24 @@ class StateWriterThread {
     }
   }
 
-  flush(): Promise<void> {
+  /** Whether records wait to be sent (they go with the next message, at most POST_INTERVAL_MS later). */
+  hasUnsent(): boolean {
+    return this.waiting.length > 0;
+  }
+
+  /** `done` resolves once everything sent is on disk; with `share`, `handed` first gives the places the thread handed back (else none). */
+  flush(share: boolean): { readonly handed: Promise<readonly PlaceRecords[]>; readonly done: Promise<void> } {
     this.postWaiting();
-    if (this.broken) return Promise.reject(this.broken);
+    if (this.broken) return { handed: Promise.resolve([]), done: Promise.reject(this.broken) };
     const id = this.nextFlushId++;
-    const done = new Promise<void>((resolve, reject) => this.flushes.set(id, { resolve, reject }));
+    let onHanded: (places: readonly PlaceRecords[]) => void = () => {};
+    const handed = share ? new Promise<readonly PlaceRecords[]>((resolve) => (onHanded = resolve)) : Promise.resolve([]);
+    const done = new Promise<void>((resolve, reject) => this.flushes.set(id, { resolve, reject, onHanded }));
+    // A failed thread never answers: the hand-over is then empty, and `done` rejects.
+    done.catch(() => onHanded([]));
     this.worker.ref(); // the answer must be waited for
-    this.post({ type: "flush", id });
-    return done;
+    this.post({ type: "flush", id, share });
+    return { handed, done };
   }
 
   private post(message: ToStateWriter): void {
@@ -93,6 +158,10 @@ class StateWriterThread {
   }
 
   private receive(message: FromStateWriter): void {
+    if (message.type === "handed") {
+      this.flushes.get(message.id)?.onHanded(message.places);
+      return;
+    }
     if (message.type !== "flushed") {
       (message.type === "error" ? this.options.onError : this.options.onWarning)(message.message);
       return;

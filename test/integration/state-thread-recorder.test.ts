@@ -43,6 +43,21 @@ function options(root: string, extra: Partial<StateRecorderOptions> = {}) {
 }
 
 describe("ThreadStateRecorder (the state writer thread)", () => {
+  test("at the flush the writer hands waiting places back to this thread; records made meanwhile keep every place's order", async () => {
+    const root = tempRoot();
+    const dirsOf = places(root, 300);
+    const { errors, options: o } = options(root);
+    const state = new ThreadStateRecorder(o);
+    const record = (dir: string, phase: string) => state.record(makeTask("ws", phase, { place: { name: "ws", dir, workspace: "ws" } }), success);
+    for (const phase of ["a", "b"]) for (const dir of dirsOf) record(dir, phase);
+    const flushed = state.flush();
+    for (const dir of dirsOf) record(dir, "c"); // while the hand-over is under way
+    await flushed;
+    expect(errors).toEqual([]);
+    expect(state.placesTakenOver()).toBeGreaterThan(0);
+    for (const dir of dirsOf) expect((await loadState(dir)).state.phase_history.map((r) => r.phase)).toEqual(["a", "b", "c"]);
+  });
+
   test("saves every place's records in order; a second run keeps the first file as the backup", async () => {
     const root = tempRoot();
     const dirsOf = places(root, 40);
