@@ -1,6 +1,6 @@
 /// <reference types="bun-types" />
 import type { DirReader, EntryKind, FileStat } from "./dir-reader.ts";
-import { libcNames } from "./libc-names.ts";
+import { loadFfi, openLibcSymbols } from "./libc-ffi.ts";
 import { nodeLstat } from "./node-dir-reader.ts";
 
 /**
@@ -15,14 +15,8 @@ export function openLibcDirReader(): DirReader | null {
   if (process.platform !== "linux" || !littleEndian()) return null;
   const flags = OPEN_FLAGS[process.arch];
   if (flags === undefined) return null;
-  type Ffi = typeof import("bun:ffi");
-  let ffi: Ffi;
-  try {
-    // A static import of bun:ffi would stop the module loading under Deno; this line only runs on Bun.
-    ffi = import.meta.require("bun:ffi") as Ffi;
-  } catch {
-    return null;
-  }
+  const ffi = loadFfi();
+  if (ffi === null) return null;
   const { FFIType, ptr } = ffi;
   const signatures = {
     open: { args: [FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
@@ -30,16 +24,8 @@ export function openLibcDirReader(): DirReader | null {
     getdents64: { args: [FFIType.i32, FFIType.ptr, FFIType.u64], returns: FFIType.i64 },
     statx: { args: [FFIType.i32, FFIType.ptr, FFIType.i32, FFIType.u32, FFIType.ptr], returns: FFIType.i32 },
   } as const;
-  let libc: ReturnType<typeof ffi.dlopen<typeof signatures>>["symbols"] | undefined;
-  for (const name of libcNames()) {
-    try {
-      libc = ffi.dlopen(name, signatures).symbols;
-      break;
-    } catch {
-      // not this one
-    }
-  }
-  if (libc === undefined) return null;
+  const libc = openLibcSymbols(ffi, signatures);
+  if (libc === null) return null;
   const { open, close, getdents64, statx } = libc;
 
   // Each buffer over its own ArrayBuffer: the storage of a small typed array made alone can be moved

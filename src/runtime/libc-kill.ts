@@ -1,6 +1,6 @@
 /// <reference types="bun-types" />
 import { constants } from "node:os";
-import { libcNames } from "./libc-names.ts";
+import { loadFfi, openLibcSymbols } from "./libc-ffi.ts";
 
 /** kill(2) that reports failure as false instead of throwing: sends `signal` (a name such as "SIGKILL") to `pid` (negative: a process group). */
 export type KillCall = (pid: number, signal: string) => boolean;
@@ -16,27 +16,14 @@ export function openLibcKill(): KillCall | null {
   if (opened !== undefined) return opened;
   opened = null;
   if (process.platform !== "linux" && process.platform !== "darwin") return null;
-  type Ffi = typeof import("bun:ffi");
-  let ffi: Ffi;
-  try {
-    // A static import of bun:ffi would stop the module loading under Deno; this line only runs on Bun.
-    ffi = import.meta.require("bun:ffi") as Ffi;
-  } catch {
-    return null;
-  }
-  for (const name of libcNames()) {
-    try {
-      const { kill } = ffi.dlopen(name, { kill: { args: [ffi.FFIType.i32, ffi.FFIType.i32], returns: ffi.FFIType.i32 } }).symbols;
-      const numbers = constants.signals as Readonly<Record<string, number>>;
-      opened = (pid, signal) => {
-        const signo = numbers[signal];
-        if (signo === undefined) throw new Error(`unknown signal ${signal}`);
-        return kill(pid, signo) === 0;
-      };
-      break;
-    } catch {
-      // not this name
-    }
-  }
+  const ffi = loadFfi();
+  const libc = ffi === null ? null : openLibcSymbols(ffi, { kill: { args: [ffi.FFIType.i32, ffi.FFIType.i32], returns: ffi.FFIType.i32 } });
+  if (libc === null) return null;
+  const numbers = constants.signals as Readonly<Record<string, number>>;
+  opened = (pid, signal) => {
+    const signo = numbers[signal];
+    if (signo === undefined) throw new Error(`unknown signal ${signal}`);
+    return libc.kill(pid, signo) === 0;
+  };
   return opened;
 }

@@ -1,7 +1,7 @@
 /// <reference types="bun-types" />
 import { closeSync } from "node:fs";
 import type { ByteReader, ReadResult } from "./child-process.ts";
-import { libcNames } from "./libc-names.ts";
+import { loadFfi, openLibcSymbols } from "./libc-ffi.ts";
 
 /** A pipe for one of a child's output streams: the child gets writeFd, we read through `reader`. */
 export interface PolledPipe {
@@ -48,14 +48,8 @@ export function openPipeMaker(): PipeMaker | null {
   if (maker !== undefined) return maker;
   maker = null;
   if (process.platform !== "linux") return null;
-  type Ffi = typeof import("bun:ffi");
-  let ffi: Ffi;
-  try {
-    // A static import of bun:ffi would stop the module loading under Deno; this line only runs on Bun.
-    ffi = import.meta.require("bun:ffi") as Ffi;
-  } catch {
-    return null;
-  }
+  const ffi = loadFfi();
+  if (ffi === null) return null;
   const { FFIType, ptr, read: peek } = ffi;
   const signatures = {
     pipe2: { args: [FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
@@ -63,16 +57,8 @@ export function openPipeMaker(): PipeMaker | null {
     read: { args: [FFIType.i32, FFIType.ptr, FFIType.u64], returns: FFIType.i64 },
     __errno_location: { args: [], returns: FFIType.ptr },
   } as const;
-  let libc: ReturnType<typeof ffi.dlopen<typeof signatures>>["symbols"] | undefined;
-  for (const name of libcNames()) {
-    try {
-      libc = ffi.dlopen(name, signatures).symbols;
-      break;
-    } catch {
-      // not this one
-    }
-  }
-  if (libc === undefined) return null;
+  const libc = openLibcSymbols(ffi, signatures);
+  if (libc === null) return null;
   const { pipe2, fcntl, read, __errno_location } = libc;
   // Own ArrayBuffers: the engine may move a small typed array's storage after a pointer to it was taken.
   const fds = new Int32Array(new ArrayBuffer(64));

@@ -78,7 +78,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   return renameNotDurable === undefined ? ok(undefined) : err(describeFsError(renameNotDurable, "write", pending.value.shown));
 }
 
-/** Step one of a replacement: the new content in a temp file beside `path` (not synced yet), and the current file linked as the next backup. */
+/** Step one of a replacement: the new content in a temp file beside `path` (not synced yet) and the current file linked as the next backup; with reuseBackup, the new content in the spare file. */
 export function prepareReplace(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Result<PendingReplace, string> {
   const shown = options.shownPath ?? path;
   if (options.reuseBackup === true && options.keepBackup !== false) {
