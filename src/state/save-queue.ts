@@ -116,6 +116,8 @@ export class SaveQueue {
           continue;
         }
         await this.saveBatch(ready);
+        // A batch that durably saved in one go never yielded: let waiting events in (new records, a flush's hand-over request).
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } catch (error) {
       this.bug ??= { error };
