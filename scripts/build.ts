@@ -1,7 +1,8 @@
 // Compiles src/main.ts into the single self-contained binary dist/lifecycle.
 // Usage: bun scripts/build.ts [--target bun-linux-x64] [--executable-path <bun runtime>] [--outfile dist/lifecycle]
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -33,6 +34,9 @@ const command = [
   "--outfile",
   outfile,
 ];
+// Each build writes its chunks' source maps beside the binary under new hashed names: drop the previous build's.
+const outDir = dirname(outfile);
+if (existsSync(outDir)) for (const name of readdirSync(outDir)) if (/^[a-z0-9-]+-[a-z0-9]{8}\.js\.map$/.test(name)) rmSync(join(outDir, name));
 const result = spawnSync(command[0]!, command.slice(1), { stdio: "inherit" });
 if (result.status !== 0) process.exit(result.status ?? 1);
 
