@@ -266,13 +266,14 @@ describe("abort", () => {
     const mark = marker();
     const interrupt = new AbortController();
     const killNow = new AbortController();
-    const { done } = run(sh(`trap '' TERM; echo started; sleep 1000 ${mark}`), {
+    // The command ignores both signals a first Ctrl-C may send (SIGINT forwarded, SIGTERM after), so only SIGKILL ends it.
+    const { done } = run(sh(`trap '' INT TERM; echo started; sleep 1000 ${mark}`), {
       signal: interrupt.signal,
       killNow: killNow.signal,
       killGraceMs: 600_000,
       onLine: (_stream, line) => {
         if (line !== "started") return;
-        interrupt.abort("SIGINT"); // first Ctrl-C: SIGTERM, ignored by the command
+        interrupt.abort("SIGINT"); // first Ctrl-C: forwarded, ignored by the command
         killNow.abort("SIGINT"); // second Ctrl-C
       },
     });
