@@ -81,8 +81,8 @@ export class LockLinks {
   }
 }
 
-/** Holder files in `dir` whose process is gone (same host only: another host's pid says nothing here). */
-function removeDeadHolders(dir: string, host: string): void {
+/** Removes holder files in `dir` whose process is gone (same host only: another host's pid says nothing here). */
+export function removeDeadHolders(dir: string, host: string): void {
   let names: string[];
   try {
     names = readdirSync(dir);

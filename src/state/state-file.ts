@@ -1,4 +1,5 @@
 import { readdirSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { err, ok, type Result } from "../shared/result.ts";
 import { appendRuns, pruneRuns } from "./append-runs.ts";
@@ -9,6 +10,7 @@ import { readStateFile } from "./read-state.ts";
 import { sweepTempFilesOnceSync } from "./temp-files.ts";
 import { serializeState } from "./serialize-state.ts";
 import { emptyState, type CacheKeyEntry, type RunRecord, type StateFile } from "./state-types.ts";
+import { removeDeadHolders } from "./lock-links.ts";
 
 export interface StateOptions {
   /** Messages name files relative to this directory (default: the place directory). */
@@ -132,12 +134,23 @@ async function update(dir: string, options: StateOptions, change: (state: StateF
   const file = stateFilePath(dir);
   // One directory scan per place per process sweeps what crashed writers left, lock temps included.
   sweepTempFilesOnceSync(dirname(file), [basename(file), ...lockTempNames()]);
+  removeDeadHoldersOnce(dirname(file));
   const locked = await withLock(dir, async (): Promise<Result<{ warnings: readonly string[] }, string>> => {
     const loaded = loadStateSync(dir, options);
     const written = await writeFileAtomic(file, serializeState(change(loaded.state)), { shownPath: shownPath(file, options.rootDir ?? dir), reuseBackup: true });
     return written.ok ? ok({ warnings: loaded.warnings }) : written;
   }, lockOptions(dir, options));
   return locked.ok ? locked.value : locked;
+}
+
+/** Directories whose leftover lock holder files this process has removed already. */
+const holdersSwept = new Set<string>();
+
+/** A run killed while saving leaves the holder file its locks linked to: removed here once per directory per process. */
+function removeDeadHoldersOnce(dir: string): void {
+  if (holdersSwept.has(dir)) return;
+  holdersSwept.add(dir);
+  removeDeadHolders(dir, hostname());
 }
 
 function lockOptions(dir: string, options: StateOptions) {

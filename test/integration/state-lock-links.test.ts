@@ -4,6 +4,7 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { LockLinks } from "../../src/state/lock-links.ts";
 import { lockFilePath, newHolder, readLockHolder, releaseLock, tryLock } from "../../src/state/lock.ts";
+import { pruneState } from "../../src/state/state-file.ts";
 import { lockExists } from "../helpers/lock-file.ts";
 
 const dirs: string[] = [];
@@ -92,5 +93,17 @@ describe("locks taken as hard links to a holder file", () => {
     expect(existsSync(alive)).toBe(true);
     unlinkSync(lockFilePath(dir));
     links.close();
+  });
+});
+
+describe("holder files left by a killed run", () => {
+  test("are removed by the next save or prune outside a run, once their process is gone", async () => {
+    const dir = tempDir();
+    const crashed = new LockLinks({ ...newHolder(), pid: deadPid(), host: hostname() });
+    crashed.link(join(dir, ".ggen", "other.lock"));
+    unlinkSync(join(dir, ".ggen", "other.lock"));
+    expect(holderFiles(dir).length).toBe(1);
+    expect((await pruneState(dir, 10)).ok).toBe(true);
+    expect(holderFiles(dir)).toEqual([]);
   });
 });
