@@ -1,8 +1,7 @@
 /// <reference types="bun-types" />
-import { dlopen, FFIType } from "bun:ffi";
-import { libcNames } from "./libc-names.ts";
+import { loadFfi, openLibcSymbols } from "./libc-ffi.ts";
 
-/** The few libc calls the process supervisor needs that no JS runtime exposes. Bun only (bun:ffi). */
+/** The few libc calls the process supervisor needs that no JS runtime exposes (bun:ffi; null elsewhere). */
 export interface Libc {
   /**
    * waitpid(pid, &status, WNOHANG): returns `pid` when a zombie was reaped, 0 when the process is still
@@ -15,22 +14,16 @@ const WNOHANG = 1; // the same value on Linux and macOS
 
 let opened: Libc | null | undefined;
 
-/** The C library of this system, opened once; null where it cannot be loaded (not Linux/macOS). */
+/** The C library of this system, opened once; null where it cannot be loaded (not Linux/macOS, not Bun). */
 export function openLibc(): Libc | null {
   if (opened !== undefined) return opened;
   opened = null;
-  for (const name of libcNames()) {
-    try {
-      const { symbols } = dlopen(name, {
-        waitpid: { args: [FFIType.i32, FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
-      });
-      const status = new Int32Array(1);
-      opened = { reapNoHang: (pid) => symbols.waitpid(pid, status, WNOHANG) };
-      break;
-    } catch {
-      // not this name; with none found there is no reaping, and everything else still works
-    }
-  }
+  const ffi = loadFfi();
+  // Without it there is no reaping, and everything else still works.
+  const libc = ffi === null ? null : openLibcSymbols(ffi, { waitpid: { args: [ffi.FFIType.i32, ffi.FFIType.ptr, ffi.FFIType.i32], returns: ffi.FFIType.i32 } });
+  if (libc === null) return null;
+  const status = new Int32Array(1);
+  opened = { reapNoHang: (pid) => libc.waitpid(pid, status, WNOHANG) };
   return opened;
 }
 
@@ -38,22 +31,16 @@ let syncfsOpened: ((fd: number) => number) | null | undefined;
 
 /**
  * syncfs(fd) of Linux: writes back everything of the file system holding fd (data, metadata,
- * journal) in one call, 0 on success, -1 on failure. null elsewhere (macOS has no syncfs).
- * Blocks the calling thread until the disk is done: call it only off the main thread.
+ * journal) in one call, 0 on success, -1 on failure. null elsewhere (macOS has no syncfs, or not Bun).
+ * Blocks the calling thread until the disk is done: call it off the thread that starts commands, or
+ * when that thread has nothing else to do (the end of a run).
  */
 export function openSyncfs(): ((fd: number) => number) | null {
   if (syncfsOpened !== undefined) return syncfsOpened;
   syncfsOpened = null;
   if (process.platform !== "linux") return null;
-  for (const name of libcNames()) {
-    try {
-      const { symbols } = dlopen(name, { syncfs: { args: [FFIType.i32], returns: FFIType.i32 } });
-      syncfsOpened = (fd) => symbols.syncfs(fd);
-      break;
-    } catch {
-      // not this name
-    }
-  }
+  const ffi = loadFfi();
+  const libc = ffi === null ? null : openLibcSymbols(ffi, { syncfs: { args: [ffi.FFIType.i32], returns: ffi.FFIType.i32 } });
+  if (libc !== null) syncfsOpened = (fd) => libc.syncfs(fd);
   return syncfsOpened;
 }
-

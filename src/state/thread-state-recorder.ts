@@ -6,6 +6,7 @@ import type { Task } from "../plan/task.ts";
 import type { RunStateRecorder, StateRecorderOptions } from "./state-recorder.ts";
 import { stateEntryOf } from "./state-recorder.ts";
 import type { FromStateWriter, PlaceRecords, RecordEntry, ToStateWriter } from "./state-writer-messages.ts";
+import { openSyncfs } from "../runtime/libc.ts";
 import { fsyncEach } from "./atomic-write.ts";
 import { SaveQueue } from "./save-queue.ts";
 import { syncfsDurability } from "./syncfs-durability.ts";
@@ -45,7 +46,7 @@ export class ThreadStateRecorder implements RunStateRecorder {
    * the writer hundreds of places behind when its last task ends.
    */
   async flush(): Promise<void> {
-    this.helper ??= { queue: await this.helperQueue(), dirs: new Set() };
+    this.helper ??= { queue: this.helperQueue(), dirs: new Set() };
     this.held ??= [];
     const { handed, done } = this.writer.flush(true);
     let places: readonly PlaceRecords[] = [];
@@ -72,9 +73,8 @@ export class ThreadStateRecorder implements RunStateRecorder {
     return this.helper?.dirs.size ?? 0;
   }
 
-  private async helperQueue(): Promise<SaveQueue> {
-    // bun:ffi, loaded only now so that this module still loads where Bun is not the runtime.
-    const syncfs = (await import("../runtime/libc.ts")).openSyncfs();
+  private helperQueue(): SaveQueue {
+    const syncfs = openSyncfs();
     const durability = syncfs === null ? fsyncEach : syncfsDurability(syncfs);
     return new SaveQueue({ ...this.options, durability, maxBatchPlaces: HELPER_BATCH_PLACES });
   }
