@@ -1,9 +1,9 @@
-import { closeSync, constants, copyFileSync, fsync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, constants, copyFileSync, fsync, fsyncSync, linkSync, openSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { err, ok, type Result } from "../shared/result.ts";
 import { describeFsError, errnoCode } from "./fs-error.ts";
 import { openExchangeFiles, type ExchangeFiles } from "../runtime/rename-exchange.ts";
-import { createNewFileSync, sweepTempFilesOnceSync, tempTag, withParentDirectory } from "./temp-files.ts";
+import { createNewFileSync, sweepTempFilesOnceSync, tempTag, unlinkQuietly, withParentDirectory } from "./temp-files.ts";
 
 /** Directory fsync is not done on Windows, where O_DIRECTORY does not exist. */
 const DIRECTORY_FLAGS = process.platform === "win32" ? 0 : constants.O_RDONLY | constants.O_DIRECTORY;
@@ -237,10 +237,3 @@ async function syncDirectory(dir: string): Promise<unknown> {
   }
 }
 
-function unlinkQuietly(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch {
-    // already gone, or refused: the next sweep removes a leftover temp file
-  }
-}

@@ -1,8 +1,9 @@
-import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { errnoCode } from "./fs-error.ts";
 import { parseHolder, type LockHolder } from "./lock-holder.ts";
 import { isProcessAlive } from "./process-identity.ts";
+import { unlinkQuietly } from "./temp-files.ts";
 
 /** What one link attempt did: the lock taken (a link to the holder file with inode `ino`), someone holds it, or links are not supported here. */
 export type LinkAttempt = { readonly ino: number } | "exists" | "unsupported";
@@ -42,7 +43,7 @@ export class LockLinks {
         if (code !== undefined && LINKS_UNSUPPORTED.has(code)) return "unsupported";
         if (code === "EXDEV") file = this.onDevice(statSync(dir).dev) ?? this.create(dir);
         else if (code !== "ENOENT") throw e;
-        else if (this.files.includes(file) && !exists(file.path)) file = this.replace(file, dir); // removed by hand
+        else if (this.files.includes(file) && !existsSync(file.path)) file = this.replace(file, dir); // removed by hand
         else mkdirSync(dir, { recursive: true });
       }
     }
@@ -51,7 +52,7 @@ export class LockLinks {
 
   /** Removes the holder files. Call only when no lock taken through link() is still held. */
   close(): void {
-    for (const file of this.files) removeQuietly(file.path);
+    for (const file of this.files) unlinkQuietly(file.path);
     this.files = [];
   }
 
@@ -94,26 +95,10 @@ export function removeDeadHolders(dir: string, host: string): void {
     const path = join(dir, name);
     try {
       const holder = parseHolder(readFileSync(path, "utf8"));
-      if (holder !== null && holder.pid !== process.pid && !isProcessAlive(holder.pid) && holder.host === host) removeQuietly(path);
+      if (holder !== null && holder.pid !== process.pid && !isProcessAlive(holder.pid) && holder.host === host) unlinkQuietly(path);
     } catch {
       // gone meanwhile, or unreadable: left for its owner
     }
   }
 }
 
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone
-  }
-}

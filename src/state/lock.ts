@@ -7,7 +7,7 @@ import { describeFsError, errnoCode, shownPath } from "./fs-error.ts";
 import { encodeHolder, parseHolder, type LockHolder } from "./lock-holder.ts";
 import { isProcessAlive, processStartTicks } from "./process-identity.ts";
 import type { LockLinks } from "./lock-links.ts";
-import { withParentDirectory } from "./temp-files.ts";
+import { unlinkQuietly, withParentDirectory } from "./temp-files.ts";
 import { randomHex } from "../runtime/hashing.ts";
 
 export type { LockHolder } from "./lock-holder.ts";
@@ -299,10 +299,3 @@ function breakStale(file: string, seen: SeenLock, shown: string): Result<boolean
   }
 }
 
-function unlinkQuietly(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch {
-    // already gone, or refused: a later sweep or breaker deals with it
-  }
-}

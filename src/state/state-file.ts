@@ -1,4 +1,4 @@
-import { readdirSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { err, ok, type Result } from "../shared/result.ts";
@@ -7,7 +7,7 @@ import { writeFileAtomic } from "./atomic-write.ts";
 import { describeFsError, errnoCode, shownPath } from "./fs-error.ts";
 import { lockTempNames, withLock } from "./lock.ts";
 import { readStateFile } from "./read-state.ts";
-import { sweepTempFilesOnceSync } from "./temp-files.ts";
+import { sweepTempFilesOnceSync, unlinkQuietly } from "./temp-files.ts";
 import { serializeState } from "./serialize-state.ts";
 import { emptyState, type CacheKeyEntry, type RunRecord, type StateFile } from "./state-types.ts";
 import { removeDeadHolders } from "./lock-links.ts";
@@ -54,7 +54,7 @@ export function loadStateSync(dir: string, options: StateOptions = {}): LoadedSt
   if (primary.kind === "valid") return { state: primary.state, warnings: [] };
   const warnings: string[] = [];
   if (primary.kind === "empty") {
-    if (sameFile(file, primary.ino)) removeQuietly(file);
+    if (sameFile(file, primary.ino)) unlinkQuietly(file);
     warnings.push(`${shown} was empty`);
   } else {
     const aside = sameFile(file, primary.ino) ? moveAside(file) : null;
@@ -169,7 +169,7 @@ function sameFile(file: string, ino: number | null): boolean {
 /** Renames a damaged file to `<file>.corrupt-<ms>` and keeps the newest few such copies. null if it could not be moved. */
 function moveAside(file: string): string | null {
   let target = `${file}.corrupt-${Date.now()}`;
-  for (let n = 1; exists(target); n++) target = `${file}.corrupt-${Date.now()}-${n}`;
+  for (let n = 1; existsSync(target); n++) target = `${file}.corrupt-${Date.now()}-${n}`;
   try {
     renameSync(file, target);
   } catch {
@@ -186,25 +186,9 @@ function pruneCorruptCopies(file: string): void {
       .filter((name) => name.startsWith(prefix))
       .map((name) => ({ name, ms: Number.parseInt(name.slice(prefix.length), 10) }))
       .sort((a, b) => b.ms - a.ms || b.name.localeCompare(a.name));
-    for (const old of copies.slice(CORRUPT_COPIES_KEPT)) removeQuietly(join(dirname(file), old.name));
+    for (const old of copies.slice(CORRUPT_COPIES_KEPT)) unlinkQuietly(join(dirname(file), old.name));
   } catch {
     // keeping extra copies is harmless
   }
 }
 
-function exists(file: string): boolean {
-  try {
-    statSync(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function removeQuietly(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch {
-    // gone already
-  }
-}

@@ -71,11 +71,7 @@ export function sweepTempFiles(dir: string, names: readonly string[]): void {
     if (pid === null || pid === process.pid) continue; // ours: another write in this process may be in flight
     const file = join(dir, entry);
     if (isProcessAlive(pid) && !olderThan(file, now - ORPHAN_TEMP_AGE_MS)) continue;
-    try {
-      unlinkSync(file);
-    } catch {
-      // already gone, or refused: the next process tries again
-    }
+    unlinkQuietly(file); // refused: the next process tries again
   }
 }
 
@@ -96,5 +92,14 @@ function olderThan(file: string, cutoffMs: number): boolean {
     return statSync(file).mtimeMs < cutoffMs;
   } catch {
     return false;
+  }
+}
+
+/** Removes `file`, ignoring every failure: for leftovers that are gone already, or that a later sweep removes. */
+export function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // gone already, or refused: nothing this caller can do about it
   }
 }
