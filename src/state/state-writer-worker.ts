@@ -1,10 +1,8 @@
 /// <reference types="bun-types" />
 // Entry of the state writer thread (a Worker): saves what the run records, in batches made durable
 // with one syncfs per file system, so neither the CPU nor the disk is spent once per state file.
-import { openSyncfs } from "../runtime/libc.ts";
-import { fsyncEach } from "./atomic-write.ts";
 import { SaveQueue } from "./save-queue.ts";
-import { syncfsDurability } from "./syncfs-durability.ts";
+import { batchDurability } from "./syncfs-durability.ts";
 import type { FromStateWriter, ToStateWriter } from "./state-writer-messages.ts";
 
 /**
@@ -28,12 +26,11 @@ let queue: SaveQueue | undefined;
 port.onmessage = (event) => {
   const message = event.data;
   if (message.type === "start") {
-    const syncfs = openSyncfs();
     queue = new SaveQueue({
       runId: message.runId,
       historyLimit: message.historyLimit,
       rootDir: message.rootDir,
-      durability: syncfs ? syncfsDurability(syncfs) : fsyncEach,
+      durability: batchDurability(),
       maxBatchPlaces: MAX_BATCH_PLACES,
       gatherMs: GATHER_MS,
       gatherPlaces: GATHER_PLACES,

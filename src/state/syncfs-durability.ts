@@ -1,12 +1,13 @@
 import { closeSync, constants, fstatSync, openSync, statSync } from "node:fs";
+import { openSyncfs } from "../runtime/libc.ts";
 import { fsyncEach, type Durability } from "./atomic-write.ts";
 
 /**
  * Durability for a group of replacements through syncfs: one call per file system makes every temp
  * file's content durable, one more every rename, however many files the group has (an fsync per file
  * and per directory costs a journal commit each). Blocks the calling thread: for the state writer
- * thread only. A file system where syncfs fails falls back to fsyncEach for its items, which
- * reports their own errors.
+ * thread, and the main thread once it has nothing else to do (the end-of-run hand-over). A file
+ * system where syncfs fails falls back to fsyncEach for its items, which reports their own errors.
  */
 export function syncfsDurability(syncfs: (fd: number) => number): Durability {
   const deviceOfDir = new Map<string, number>();
@@ -24,6 +25,12 @@ export function syncfsDurability(syncfs: (fd: number) => number): Durability {
         fsyncEach.renames,
       ),
   };
+}
+
+/** How a thread that saves batches makes them durable: syncfs where the system has it (Linux, Bun), else fsyncEach. */
+export function batchDurability(): Durability {
+  const syncfs = openSyncfs();
+  return syncfs === null ? fsyncEach : syncfsDurability(syncfs);
 }
 
 /** One syncfs per device among `items`; the items of a device where it fails go through `fallback`. Results in the order of `items`. */

@@ -6,10 +6,8 @@ import type { Task } from "../plan/task.ts";
 import type { RunStateRecorder, StateRecorderOptions } from "./state-recorder.ts";
 import { stateEntryOf } from "./state-recorder.ts";
 import type { FromStateWriter, PlaceRecords, RecordEntry, ToStateWriter } from "./state-writer-messages.ts";
-import { openSyncfs } from "../runtime/libc.ts";
-import { fsyncEach } from "./atomic-write.ts";
 import { SaveQueue } from "./save-queue.ts";
-import { syncfsDurability } from "./syncfs-durability.ts";
+import { batchDurability } from "./syncfs-durability.ts";
 
 /**
  * A RunStateRecorder whose saves run on a thread of its own (state-writer-worker.ts): record() only
@@ -74,9 +72,7 @@ export class ThreadStateRecorder implements RunStateRecorder {
   }
 
   private helperQueue(): SaveQueue {
-    const syncfs = openSyncfs();
-    const durability = syncfs === null ? fsyncEach : syncfsDurability(syncfs);
-    return new SaveQueue({ ...this.options, durability, maxBatchPlaces: HELPER_BATCH_PLACES });
+    return new SaveQueue({ ...this.options, durability: batchDurability(), maxBatchPlaces: HELPER_BATCH_PLACES });
   }
 
   private route(entry: RecordEntry): void {
