@@ -25,3 +25,13 @@ export function openLibcSymbols<Fns extends Record<string, FFIFunction>>(ffi: Ff
   }
   return null;
 }
+
+/** The calling thread's errno (read right after the failed call, before anything else runs on this thread); null without libc. */
+export function openErrno(ffi: Ffi): (() => number) | null {
+  const libc = openLibcSymbols(ffi, { __errno_location: { args: [], returns: ffi.FFIType.ptr } });
+  if (libc === null) return null;
+  return () => {
+    const at = libc.__errno_location();
+    return at === null ? 0 : ffi.read.i32(at, 0);
+  };
+}

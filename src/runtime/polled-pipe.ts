@@ -1,7 +1,7 @@
 /// <reference types="bun-types" />
 import { closeSync } from "node:fs";
 import type { ByteReader, ReadResult } from "./child-process.ts";
-import { loadFfi, openLibcSymbols } from "./libc-ffi.ts";
+import { loadFfi, openErrno, openLibcSymbols } from "./libc-ffi.ts";
 
 /** A pipe for one of a child's output streams: the child gets writeFd, we read through `reader`. */
 export interface PolledPipe {
@@ -50,25 +50,21 @@ export function openPipeMaker(): PipeMaker | null {
   if (process.platform !== "linux") return null;
   const ffi = loadFfi();
   if (ffi === null) return null;
-  const { FFIType, ptr, read: peek } = ffi;
+  const { FFIType, ptr } = ffi;
   const signatures = {
     pipe2: { args: [FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
     fcntl: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
     read: { args: [FFIType.i32, FFIType.ptr, FFIType.u64], returns: FFIType.i64 },
-    __errno_location: { args: [], returns: FFIType.ptr },
   } as const;
   const libc = openLibcSymbols(ffi, signatures);
-  if (libc === null) return null;
-  const { pipe2, fcntl, read, __errno_location } = libc;
+  const errno = openErrno(ffi);
+  if (libc === null || errno === null) return null;
+  const { pipe2, fcntl, read } = libc;
   // Own ArrayBuffers: the engine may move a small typed array's storage after a pointer to it was taken.
   const fds = new Int32Array(new ArrayBuffer(64));
   const fdsPtr = ptr(fds);
   const chunk = new Uint8Array(new ArrayBuffer(CHUNK_BYTES));
   const chunkPtr = ptr(chunk);
-  const errno = (): number => {
-    const at = __errno_location();
-    return at === null ? 0 : peek.i32(at, 0);
-  };
 
   /** One read(2): bytes, "end" (every writer closed, or the fd failed), or "empty" (nothing yet). */
   const readOnce = (fd: number): Uint8Array | "end" | "empty" => {

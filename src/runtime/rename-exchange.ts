@@ -1,6 +1,6 @@
 /// <reference types="bun-types" />
 import { constants } from "node:os";
-import { loadFfi, openLibcSymbols, type Ffi } from "./libc-ffi.ts";
+import { loadFfi, openErrno, openLibcSymbols, type Ffi } from "./libc-ffi.ts";
 
 /**
  * Swaps the files at two paths in one step (renameat2 with RENAME_EXCHANGE). "unsupported": this file
@@ -24,18 +24,16 @@ export function openExchangeFiles(): ExchangeFiles | null {
   if (process.platform !== "linux") return null;
   const ffi = loadFfi();
   if (ffi === null) return null;
-  const { FFIType, read } = ffi;
-  const errnoAt = openLibcSymbols(ffi, { __errno_location: { args: [], returns: FFIType.ptr } })?.__errno_location;
-  const exchange = errnoAt === undefined ? undefined : renameat2Call(ffi);
-  if (errnoAt === undefined || exchange === undefined) return null;
+  const errno = openErrno(ffi);
+  const exchange = renameat2Call(ffi);
+  if (errno === null || exchange === undefined) return null;
   opened = (a, b) => {
     // Buffers passed straight to the call: Bun takes their address at the call itself.
     if (exchange(Buffer.from(`${a}\0`), Buffer.from(`${b}\0`)) === 0) return "done";
-    const at = errnoAt();
-    const errno = at === null ? 0 : read.i32(at, 0);
-    const code = errnoName(errno);
+    const failure = errno();
+    const code = errnoName(failure);
     if (UNSUPPORTED.has(code)) return "unsupported";
-    throw Object.assign(new Error(`${code}: rename exchange '${a}' -> '${b}'`), { code, errno: -errno, syscall: "renameat2", path: a });
+    throw Object.assign(new Error(`${code}: rename exchange '${a}' -> '${b}'`), { code, errno: -failure, syscall: "renameat2", path: a });
   };
   return opened;
 }
