@@ -43,7 +43,7 @@ export class LockLinks {
         if (code !== undefined && LINKS_UNSUPPORTED.has(code)) return "unsupported";
         if (code === "EXDEV") file = this.onDevice(statSync(dir).dev) ?? this.create(dir);
         else if (code !== "ENOENT") throw e;
-        else if (this.files.includes(file) && !existsSync(file.path)) file = this.replace(file, dir); // removed by hand
+        else if (!existsSync(file.path)) file = this.replace(file, dir); // removed by hand
         else mkdirSync(dir, { recursive: true });
       }
     }
