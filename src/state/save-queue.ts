@@ -5,7 +5,6 @@ import { LockLinks } from "./lock-links.ts";
 import { shownPath } from "./fs-error.ts";
 import { commitBatch, type PlaceSave } from "./state-batch.ts";
 import type { CacheKeyEntry, RunRecord } from "./state-types.ts";
-import type { PlaceRecords } from "./state-writer-messages.ts";
 
 export interface SaveQueueOptions {
   readonly runId: string;
@@ -74,7 +73,7 @@ export class SaveQueue {
   }
 
   /** Queues a place's records and cache keys, in order, as add() would one by one. */
-  addPlace(place: PlaceRecords): void {
+  addPlace(place: PlaceSave): void {
     for (const record of place.records) this.add(place.dir, record, undefined);
     this.places.get(place.dir)?.cacheKeys.push(...place.cacheKeys); // saved with the records, in one write
   }
@@ -84,7 +83,7 @@ export class SaveQueue {
    * thread to save: places in the batch being written or waiting for another process's lock stay.
    * Who takes them must also take every later record of those places, to keep their order.
    */
-  handOver(): PlaceRecords[] {
+  handOver(): PlaceSave[] {
     const free = [...this.places.values()].filter((place) => place.records.length > 0 && !this.inFlight.has(place.dir) && place.busySinceMs === undefined);
     const handed = free.slice(Math.ceil(free.length / 2));
     for (const place of handed) this.places.delete(place.dir);

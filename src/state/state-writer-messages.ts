@@ -1,3 +1,4 @@
+import type { PlaceSave } from "./state-batch.ts";
 import type { CacheKeyEntry, RunRecord } from "./state-types.ts";
 
 /** One finished task's record for the place at `dir`. */
@@ -5,13 +6,6 @@ export interface RecordEntry {
   readonly dir: string;
   readonly record: RunRecord;
   readonly cacheKey: CacheKeyEntry | undefined;
-}
-
-/** A place's records (in order) and cache keys that are not on disk yet. */
-export interface PlaceRecords {
-  readonly dir: string;
-  readonly records: readonly RunRecord[];
-  readonly cacheKeys: readonly CacheKeyEntry[];
 }
 
 /** What the run sends the state writer thread. */
@@ -24,5 +18,5 @@ export type ToStateWriter =
 /** What the state writer thread sends back: problems to report, and the answer to each flush (with a bug's text, if a save hit one). */
 export type FromStateWriter =
   | { readonly type: "error" | "warning"; readonly message: string }
-  | { readonly type: "handed"; readonly id: number; readonly places: readonly PlaceRecords[] }
+  | { readonly type: "handed"; readonly id: number; readonly places: readonly PlaceSave[] }
   | { readonly type: "flushed"; readonly id: number; readonly bug?: string };

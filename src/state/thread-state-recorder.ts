@@ -5,7 +5,8 @@ import type { TaskOutcome } from "../execute/outcome.ts";
 import type { Task } from "../plan/task.ts";
 import type { RunStateRecorder, StateRecorderOptions } from "./state-recorder.ts";
 import { stateEntryOf } from "./state-recorder.ts";
-import type { FromStateWriter, PlaceRecords, RecordEntry, ToStateWriter } from "./state-writer-messages.ts";
+import type { PlaceSave } from "./state-batch.ts";
+import type { FromStateWriter, RecordEntry, ToStateWriter } from "./state-writer-messages.ts";
 import { SaveQueue } from "./save-queue.ts";
 import { batchDurability } from "./syncfs-durability.ts";
 
@@ -47,7 +48,7 @@ export class ThreadStateRecorder implements RunStateRecorder {
     this.helper ??= { queue: this.helperQueue(), dirs: new Set() };
     this.held ??= [];
     const { handed, done } = this.writer.flush(true);
-    let places: readonly PlaceRecords[] = [];
+    let places: readonly PlaceSave[] = [];
     try {
       places = await handed;
     } finally {
@@ -87,7 +88,7 @@ const HELPER_BATCH_PLACES = 256;
 interface PendingFlush {
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
-  readonly onHanded: (places: readonly PlaceRecords[]) => void;
+  readonly onHanded: (places: readonly PlaceSave[]) => void;
 }
 
 /** Records are sent to a writer at most this often, or once this many wait: a message costs ~0.2 ms of the thread that starts commands. */
@@ -127,12 +128,12 @@ class StateWriterThread {
   }
 
   /** `done` resolves once everything sent is on disk; with `share`, `handed` first gives the places the thread handed back (else none). */
-  flush(share: boolean): { readonly handed: Promise<readonly PlaceRecords[]>; readonly done: Promise<void> } {
+  flush(share: boolean): { readonly handed: Promise<readonly PlaceSave[]>; readonly done: Promise<void> } {
     this.postWaiting();
     if (this.broken) return { handed: Promise.resolve([]), done: Promise.reject(this.broken) };
     const id = this.nextFlushId++;
-    let onHanded: (places: readonly PlaceRecords[]) => void = () => {};
-    const handed = share ? new Promise<readonly PlaceRecords[]>((resolve) => (onHanded = resolve)) : Promise.resolve([]);
+    let onHanded: (places: readonly PlaceSave[]) => void = () => {};
+    const handed = share ? new Promise<readonly PlaceSave[]>((resolve) => (onHanded = resolve)) : Promise.resolve([]);
     const done = new Promise<void>((resolve, reject) => this.flushes.set(id, { resolve, reject, onHanded }));
     // A failed thread never answers: the hand-over is then empty, and `done` rejects.
     done.catch(() => onHanded([]));
