@@ -27,12 +27,19 @@ const LINKS_UNSUPPORTED = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "EMLINK", "
 export class LockLinks {
   private files: HolderFile[] = [];
 
-  constructor(readonly holder: LockHolder) {}
+  /**
+   * `homeDir`: where holder files go when it is on the lock's file system (else beside the lock). A fixed
+   * home means the next writer makes its holder where a killed one left its own, and so removes it.
+   */
+  constructor(
+    readonly holder: LockHolder,
+    private readonly homeDir?: string,
+  ) {}
 
   /** Takes the lock at `lockFile` (its directory is made if missing). Throws file-system errors other than the three outcomes. */
   link(lockFile: string): LinkAttempt {
     const dir = dirname(lockFile);
-    let file = this.files[0] ?? this.create(dir);
+    let file = this.files[0] ?? this.create(this.homeDir ?? dir);
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         linkSync(file.path, lockFile);
@@ -43,7 +50,7 @@ export class LockLinks {
         if (code !== undefined && LINKS_UNSUPPORTED.has(code)) return "unsupported";
         if (code === "EXDEV") file = this.onDevice(statSync(dir).dev) ?? this.create(dir);
         else if (code !== "ENOENT") throw e;
-        else if (!existsSync(file.path)) file = this.replace(file, dir); // removed by hand
+        else if (!existsSync(file.path)) file = this.replace(file, this.homeDir ?? dir); // removed by hand
         else mkdirSync(dir, { recursive: true });
       }
     }

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Durability } from "./atomic-write.ts";
 import { busyMessage, DEFAULT_LOCK_TIMEOUT_MS, lockFilePath, newHolder, nextBackoffMs } from "./lock.ts";
@@ -54,10 +55,12 @@ export class SaveQueue {
   private flushing = false;
   /** Places of the batch being written. */
   private readonly inFlight = new Set<string>();
-  /** One holder file for all of this queue's locks, removed whenever the queue is flushed. */
-  private readonly lockLinks = new LockLinks(newHolder());
+  /** One holder file for all of this queue's locks (in the root's .ggen), removed whenever the queue is flushed. */
+  private readonly lockLinks: LockLinks;
 
-  constructor(private readonly options: SaveQueueOptions) {}
+  constructor(private readonly options: SaveQueueOptions) {
+    this.lockLinks = new LockLinks(newHolder(), join(options.rootDir, ".ggen"));
+  }
 
   /** Queues one record (and the cache key a success records) for the place at `dir`. */
   add(dir: string, record: RunRecord, cacheKey: CacheKeyEntry | undefined): void {

@@ -3,7 +3,7 @@ import { abandonReplace, completeReplace, prepareReplace, type Durability, type 
 import { describeFsError, shownPath } from "./fs-error.ts";
 import { appendRuns } from "./append-runs.ts";
 import { lockFilePath, lockTempNames, releaseLock, tryLock, type HeldLock, type LockHolder } from "./lock.ts";
-import type { LockLinks } from "./lock-links.ts";
+import { removeDeadHolders, type LockLinks } from "./lock-links.ts";
 import { serializeState } from "./serialize-state.ts";
 import { loadStateSync, stateFilePath } from "./state-file.ts";
 import type { CacheKeyEntry, RunRecord } from "./state-types.ts";
@@ -98,8 +98,11 @@ function prepareSave(save: PlaceSave, options: BatchOptions): Omit<Prepared, "in
   const lock = attempt.value.taken;
   try {
     // Temp files only exist while their writer holds the lock, so leftovers mean a writer died holding it:
-    // the directory is scanned only then, not once per place.
-    if (lock.tookOver) sweepTempFiles(dirname(file), [basename(file), ...lockTempNames()]);
+    // the directory is scanned only then, not once per place (a dead writer's holder file may be here too).
+    if (lock.tookOver) {
+      sweepTempFiles(dirname(file), [basename(file), ...lockTempNames()]);
+      removeDeadHolders(dirname(file), lock.holder.host);
+    }
     const loaded = loadStateSync(save.dir, { rootDir: options.rootDir });
     const next = appendRuns(loaded.state, save.records, save.cacheKeys, { historyLimit: options.historyLimit, runId: options.runId });
     const pending = prepareReplace(file, serializeState(next), { shownPath: shownPath(file, options.rootDir), sweep: false, reuseBackup: true });

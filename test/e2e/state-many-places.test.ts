@@ -68,5 +68,6 @@ describe("state with many places", () => {
       const left = readdirSync(join(p.dir, "pkgs", name, ".ggen")).filter((f) => f !== "state.json" && f !== "state.json.bak");
       expect(left).toEqual([]);
     }
+    expect(readdirSync(join(p.dir, ".ggen")).filter((f) => f.startsWith(".lock-holder."))).toEqual([]);
   });
 });

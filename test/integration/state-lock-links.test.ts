@@ -97,6 +97,23 @@ describe("locks taken as hard links to a holder file", () => {
 });
 
 describe("holder files left by a killed run", () => {
+  test("live in the home directory when one is given, so the next writer removes a dead one there whichever place it locks first", () => {
+    const [home, a, b] = [tempDir(), tempDir(), tempDir()];
+    const crashed = new LockLinks({ ...newHolder(), pid: deadPid(), host: hostname() }, join(home, ".ggen"));
+    crashed.link(lockFilePath(a)); // then the writer "dies"; its lock is released by hand below
+    expect(holderFiles(home).length).toBe(1);
+    expect(existsSync(join(a, ".ggen"))).toBe(true);
+    expect(holderFiles(a)).toEqual([]);
+    unlinkSync(lockFilePath(a));
+
+    const links = new LockLinks(newHolder(), join(home, ".ggen"));
+    expect(links.link(lockFilePath(b))).toEqual({ ino: expect.any(Number) });
+    expect(holderFiles(home)).toEqual([`.lock-holder.${process.pid}.${links.holder.token}`]);
+    unlinkSync(lockFilePath(b));
+    links.close();
+    expect(holderFiles(home)).toEqual([]);
+  });
+
   test("are removed by the next save or prune outside a run, once their process is gone", async () => {
     const dir = tempDir();
     const crashed = new LockLinks({ ...newHolder(), pid: deadPid(), host: hostname() });
