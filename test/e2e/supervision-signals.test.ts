@@ -62,7 +62,8 @@ command = "touch started; ${serve(marker, "serving-$LIFECYCLE_WORKSPACE")}"
 `;
       await withProject(toml, async (p) => {
         for (const ws of ["a", "b", "c"]) mkdirSync(join(p.dir, ws));
-        const run = startLifecycle(p.dir, "run", "serve");
+        // --concurrency 2: the default is the CPU count, which may be 1.
+        const run = startLifecycle(p.dir, "run", "serve", "--concurrency", "2");
         // a and b run (max_threads = 2); c waits for a free slot.
         await run.waitFor(/serving-a$/);
         await run.waitFor(/serving-b$/);
