@@ -37,8 +37,8 @@ export function formatProgress(state: ProgressState): string {
 
 /**
  * Wraps a reporter with a live progress line (running tasks, done/total, elapsed), redrawn on a timer
- * whose handle is unref'd. The line is removed before the run's closing output (runEnd) and never
- * shown again. Use only when stderr is a terminal and neither --json nor -q is given.
+ * whose handle is unref'd. The line is removed once every task has ended (or at runEnd, whichever
+ * comes first) and never shown again. Use only when stderr is a terminal and neither --json nor -q is given.
  */
 export function withProgress(reporter: Reporter, options: ProgressOptions): Reporter {
   const now = options.now ?? (() => performance.now());
@@ -79,6 +79,7 @@ export function withProgress(reporter: Reporter, options: ProgressOptions): Repo
       reporter.taskEnd(task, outcome);
       running.delete(task.id);
       done++;
+      if (done >= options.total && running.size === 0) stop(); // the rest (saving state, hooks' output) is not a task's progress
     },
     runEnd(summary: RunSummary) {
       stop();

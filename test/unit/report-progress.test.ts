@@ -52,4 +52,14 @@ describe("withProgress", () => {
     reporter.runEnd({} as RunSummary);
     expect(calls).toEqual(["runEnd after null"]);
   });
+
+  test("removes the line when the last task ends, and draws nothing more before runEnd", () => {
+    const drawn: Array<string | null> = [];
+    const reporter = withProgress(silent, { display: { status: (line) => void drawn.push(line), needsStatus: () => true }, total: 1, intervalMs: 60_000, now: () => 0 });
+    reporter.taskStart(task("//#a"));
+    reporter.taskEnd(task("//#a"), { kind: "success", retriesUsed: 0, startedMs: 0, durationMs: 1 });
+    expect(drawn).toEqual([null]);
+    reporter.runEnd({} as RunSummary);
+    expect(drawn).toEqual([null]);
+  });
 });
