@@ -37,7 +37,7 @@ name = "t"
 [settings]
 kill_grace = "300ms"
 [lifecycle.stubborn]
-timeout = "300ms"
+timeout = "1s"
 command = "trap '' TERM; sh -c 'trap \\"\\" TERM; sleep 1000; :' ${marker} & while :; do sleep 0.05; done"
 `;
     await withProject(toml, async (p) => {

@@ -37,8 +37,8 @@ const scenarios = {
   selfSignal: { command: { kind: "shell", script: "kill -TERM $$" } },
   notFound: { command: { kind: "argv", argv: ["no-such-program-for-lifecycle"] } },
   badCwd: { command: { kind: "shell", script: "true" }, cwd: "/no/such/dir/for/lifecycle" },
-  timeout: { command: { kind: "shell", script: `sleep 1000 ${mark} & echo started; sleep 1000 ${mark}` }, timeoutMs: 300 },
-  ignoresTerm: { command: { kind: "shell", script: `trap '' TERM; echo started; sleep 1000 ${mark}; sleep 1000 ${mark}` }, timeoutMs: 200, killGraceMs: 200 },
+  timeout: { command: { kind: "shell", script: `sleep 1000 ${mark} & echo started; sleep 1000 ${mark}` }, timeoutMs: 1000 },
+  ignoresTerm: { command: { kind: "shell", script: `trap '' TERM; echo started; sleep 1000 ${mark}; sleep 1000 ${mark}` }, timeoutMs: 1000, killGraceMs: 200 },
   leaderExits: { command: { kind: "shell", script: `sleep 1000 ${mark} & echo leader done` } },
   escapes: { command: { kind: "shell", script: `setsid sleep 1000 ${escapeMark} & echo leader done` } },
 };
