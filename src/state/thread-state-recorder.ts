@@ -60,8 +60,8 @@ export class ThreadStateRecorder implements RunStateRecorder {
       this.held = undefined;
       for (const record of held) this.route(record);
     }
-    // Records made during the hand-over that went to the writer came after its flush: they need one more.
-    const late = this.writer.hasUnsent() ? this.writer.flush(false).done : undefined;
+    // Records made during the hand-over that went to the writer (sent yet or not) came after its flush: they need one more.
+    const late = this.writer.addedSinceFlush() ? this.writer.flush(false).done : undefined;
     const results = await Promise.allSettled([done, this.helper.queue.flush(), late]);
     const failed = results.find((r) => r.status === "rejected");
     if (failed) throw failed.reason;
@@ -99,6 +99,8 @@ const POST_RECORDS = 64;
 class StateWriterThread {
   private readonly worker: Worker;
   private waiting: RecordEntry[] = [];
+  /** add() was called after the last flush(): some record is not covered by a flush yet. */
+  private added = false;
   private postTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly flushes = new Map<number, PendingFlush>();
   private nextFlushId = 0;
@@ -114,6 +116,7 @@ class StateWriterThread {
   }
 
   add(entry: RecordEntry): void {
+    this.added = true;
     this.waiting.push(entry);
     if (this.waiting.length >= POST_RECORDS) this.postWaiting();
     else if (this.postTimer === undefined) {
@@ -122,14 +125,15 @@ class StateWriterThread {
     }
   }
 
-  /** Whether records wait to be sent (they go with the next message, at most POST_INTERVAL_MS later). */
-  hasUnsent(): boolean {
-    return this.waiting.length > 0;
+  /** Whether records were added since the last flush() (sent already, a full message of them, or not): only a new flush covers them. */
+  addedSinceFlush(): boolean {
+    return this.added;
   }
 
   /** `done` resolves once everything sent is on disk; with `share`, `handed` first gives the places the thread handed back (else none). */
   flush(share: boolean): { readonly handed: Promise<readonly PlaceSave[]>; readonly done: Promise<void> } {
     this.postWaiting();
+    this.added = false;
     if (this.broken) return { handed: Promise.resolve([]), done: Promise.reject(this.broken) };
     const id = this.nextFlushId++;
     let onHanded: (places: readonly PlaceSave[]) => void = () => {};

@@ -58,6 +58,19 @@ describe("ThreadStateRecorder (the state writer thread)", () => {
     for (const dir of dirsOf) expect((await loadState(dir)).state.phase_history.map((r) => r.phase)).toEqual(["a", "b", "c"]);
   });
 
+  test("records made during the hand-over that fill a whole message to the writer are still waited for", async () => {
+    const root = tempRoot();
+    const dirsOf = places(root, 64); // one full message: sent at once, nothing left unsent when the flush looks
+    const { errors, options: o } = options(root);
+    const state = new ThreadStateRecorder(o);
+    const flushed = state.flush(); // nothing waits in the writer: it hands back no place, so all of these go to it
+    for (const dir of dirsOf) state.record(makeTask("ws", "late", { place: { name: "ws", dir, workspace: "ws" } }), success);
+    await flushed;
+    expect(errors).toEqual([]);
+    expect(state.placesTakenOver()).toBe(0);
+    for (const dir of dirsOf) expect((await loadState(dir)).state.phase_history.map((r) => r.phase)).toEqual(["late"]);
+  });
+
   test("saves every place's records in order; a second run keeps the first file as the backup", async () => {
     const root = tempRoot();
     const dirsOf = places(root, 40);
