@@ -48,4 +48,16 @@ describe.if(process.platform === "linux")("state files rotate through three file
     }
     expect((await loadState(dir)).warnings).toEqual([]);
   });
+
+  test("a spare longer than the new content is cut to it: the saved file has no old tail", async () => {
+    const dir = tempDir();
+    const file = stateFilePath(dir);
+    for (let save = 1; save <= 3; save++) expect((await recordTasks(dir, [record(`p${save}`)], [], opts)).ok).toBe(true);
+    const spare = join(dir, ".ggen", ".state.json.spare");
+    writeFileSync(spare, `${"x".repeat(100_000)}\n`); // the spare is overwritten in place, not truncated first
+    expect((await recordTasks(dir, [record("p4")], [], opts)).ok).toBe(true);
+    const text = readFileSync(file, "utf8");
+    expect(text).not.toContain("xxx");
+    expect(JSON.parse(text).phase_history.map((r: RunRecord) => r.phase)).toEqual(["p1", "p2", "p3", "p4"]);
+  });
 });
