@@ -2,8 +2,10 @@ import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Config, WorkspaceDecl } from "../config/config.ts";
 import { loadConfig } from "../config/load-config.ts";
+import { escalateWarnings } from "../config/locate-diagnostics.ts";
 import type { PlaceConfig } from "../plan/build-graph.ts";
-import { errorDiagnostic, type Diagnostic } from "../shared/diagnostic.ts";
+import { errorDiagnostic, warningDiagnostic, type Diagnostic } from "../shared/diagnostic.ts";
+import { formatKeyPath } from "../config/key-path.ts";
 import { err, ok, type Result } from "../shared/result.ts";
 import { globReachesBelow, globToRegExp } from "./match-glob.ts";
 
@@ -24,7 +26,16 @@ export function discoverWorkspaces(root: Config, rootDir: string, options: { str
   const realRoot = realpathSync(rootDir);
   const seen = new Set<string>();
   const workspaces: Workspace[] = [];
-  const add = (decl: WorkspaceDecl, realDir: string) => {
+  /** Real directory → the workspace that has it: one directory is one workspace (two would run in it at once). */
+  const owners = new Map<string, { readonly name: string; readonly fromTable: boolean }>();
+  const rootFile = displayPath(root.file, rootDir);
+  const add = (decl: WorkspaceDecl, realDir: string, keyPath: string, fromTable: boolean) => {
+    const owner = owners.get(realDir);
+    if (owner !== undefined) {
+      if (owner.fromTable && !fromTable) return; // a table declares this directory: the glob's match is that workspace
+      return void problems.push(errorDiagnostic({ file: rootFile, keyPath, message: `workspace "${decl.name}": its directory is also workspace "${owner.name}"; a directory can be one workspace only` }));
+    }
+    owners.set(realDir, { name: decl.name, fromTable });
     const ownFile = join(realDir, "make.toml");
     let config = root;
     if (existsSync(ownFile)) {
@@ -39,27 +50,55 @@ export function discoverWorkspaces(root: Config, rootDir: string, options: { str
     if (seen.has(decl.name)) continue;
     seen.add(decl.name);
     const checked = checkTablePath(decl, root, rootDir, realRoot);
-    if (checked.ok) add(decl, checked.value);
+    if (checked.ok) add(decl, checked.value, `workspace.${decl.name}.path`, true);
     else problems.push(checked.error);
   }
+  const patterns = checkMemberPatterns(root.members, rootFile);
+  problems.push(...patterns.problems);
+  const members = expandMembers(patterns.valid, rootDir);
+  const unmatched = unmatchedPatterns(root.members, patterns.valid, members, rootFile);
+  if (options.strict) problems.push(...escalateWarnings(unmatched));
+  else warnings.push(...unmatched);
   // Members were found by walking real directories below the root, so they are inside it; a matching
   // symlink is checked like a table path (a link out of the root is an error, never followed silently).
-  for (const { rel, symlink } of expandMembers(root.members, rootDir)) {
+  for (const { rel, symlink } of members) {
     if (seen.has(rel)) continue;
     seen.add(rel);
     const decl = { name: rel, path: rel, dependsOn: [] };
     if (!symlink) {
-      add(decl, join(realRoot, rel));
+      add(decl, join(realRoot, rel), "workspace.members", false);
       continue;
     }
     if (!isDirectory(join(rootDir, rel))) continue;
     const checked = checkTablePath(decl, root, rootDir, realRoot);
-    if (checked.ok) add(decl, checked.value);
+    if (checked.ok) add(decl, checked.value, "workspace.members", false);
     else problems.push(errorDiagnostic({ ...checked.error, keyPath: "workspace.members" }));
   }
   if (problems.length > 0) return err(problems);
   workspaces.sort((a, b) => (a.place.name < b.place.name ? -1 : a.place.name > b.place.name ? 1 : 0));
   return ok({ workspaces, warnings });
+}
+
+/** `members` patterns are relative to the root and stay below it: absolute ones and `..` are errors. */
+function checkMemberPatterns(patterns: readonly string[], file: string): { valid: string[]; problems: Diagnostic[] } {
+  const valid: string[] = [];
+  const problems: Diagnostic[] = [];
+  patterns.forEach((pattern, index) => {
+    if (isAbsolute(pattern) || pattern.split(/[\\/]/).includes("..")) {
+      problems.push(errorDiagnostic({ file, keyPath: formatKeyPath(["workspace", "members", index]), message: `pattern "${pattern}" is outside the project root; members are directories below the root, e.g. "packages/*"` }));
+    } else valid.push(pattern);
+  });
+  return { valid, problems };
+}
+
+/** A pattern that matches no directory is most likely a typo: said, not an error (a new monorepo may have none yet). */
+function unmatchedPatterns(all: readonly string[], valid: readonly string[], found: ReadonlyArray<{ rel: string }>, file: string): Diagnostic[] {
+  return valid
+    .filter((pattern) => {
+      const re = globToRegExp(pattern);
+      return !found.some((member) => re.test(member.rel));
+    })
+    .map((pattern) => warningDiagnostic({ file, keyPath: formatKeyPath(["workspace", "members", all.indexOf(pattern)]), message: `pattern "${pattern}" matches no directory (${[...SKIPPED_DIRS].join(", ")} and dot-directories are not searched)` }));
 }
 
 /** A `[workspace.<name>] path`: must exist, be a directory, and resolve inside the root (symlinks included); returns its real path. */

@@ -101,4 +101,52 @@ describe("workspace paths", () => {
       expect(p.exists("built")).toBe(false);
     });
   });
+
+  test("one directory is one workspace: two tables on it are exit 2; a members match of a table's directory is that table's workspace", async () => {
+    await withProject(project(`[workspace.a]\npath = "a/"`, `[workspace.b]\npath = "./a"`), async (p) => {
+      mkdirSync(join(p.dir, "a"));
+      const r = await p.lc("run", "build");
+      expectExit(r, 2);
+      expect(r.stderr).toMatch(/make\.toml:\d+:\d+: workspace\.b\.path: workspace "b": its directory is also workspace "a"/);
+      expect(p.exists("a/built")).toBe(false);
+    });
+    await withProject(project(`[workspace]\nmembers = ["apps/*"]`, `[workspace.api]\npath = "apps/api"`), async (p) => {
+      for (const dir of ["apps/api", "apps/web"]) mkdirSync(join(p.dir, dir), { recursive: true });
+      const r = await p.lc("graph", "build", "--format", "json");
+      expectExit(r, 0);
+      expect((JSON.parse(r.stdout) as { workspaces: Array<{ name: string }> }).workspaces.map((w) => w.name)).toEqual(["api", "apps/web"]);
+    });
+  });
+
+  test.each([["../*"], ["/tmp/*"], ["apps/../../x"]])("members pattern %s leaves the root: exit 2 naming the pattern, nothing runs", async (pattern) => {
+    await withProject(project(`[workspace]\nmembers = ["apps/*", "${pattern}"]`), async (p) => {
+      mkdirSync(join(p.dir, "apps", "web"), { recursive: true });
+      const r = await p.lc("run", "build");
+      expectExit(r, 2);
+      expect(r.stderr).toMatch(new RegExp(`make\\.toml:\\d+:\\d+: workspace\\.members\\[1\\]: pattern "${pattern.replaceAll(".", "\\.").replaceAll("*", "\\*")}" is outside the project root`));
+      expect(p.exists("apps/web/built") || p.exists("built")).toBe(false);
+    });
+  });
+
+  test("a members pattern that matches no directory is a warning (an error with --strict), not a silent switch to one project", async () => {
+    await withProject(project(`[workspace]\nmembers = ["apps/*", "nomatch/*"]`), async (p) => {
+      mkdirSync(join(p.dir, "apps", "web"), { recursive: true });
+      const r = await p.lc("run", "build");
+      expectExit(r, 0);
+      expect(r.stderr).toContain(`workspace.members[1]: pattern "nomatch/*" matches no directory`);
+      expect(p.exists("apps/web/built")).toBe(true);
+      expectExit(await p.lc("--strict", "validate"), 2);
+    });
+  });
+
+  test("a phase's workspaces must name workspaces: a typo or a glob is exit 2 with the key, not a phase that runs nowhere", async () => {
+    await withProject(project(`[workspace]\nmembers = ["pkgs/*"]`).replace(BUILD, `${BUILD}\nworkspaces = ["pkgs/api", "pkgs/wbe", "pkgs/*"]`), async (p) => {
+      for (const dir of ["pkgs/api", "pkgs/web"]) mkdirSync(join(p.dir, dir), { recursive: true });
+      const r = await p.lc("run", "build");
+      expectExit(r, 2);
+      expect(r.stderr).toMatch(/make\.toml:\d+:\d+: lifecycle\.build\.workspaces\[1\]: unknown workspace "pkgs\/wbe".*did you mean "pkgs\/web"\?/);
+      expect(r.stderr).toContain(`lifecycle.build.workspaces[2]: unknown workspace "pkgs/*" (names, not globs: list each workspace)`);
+      expect(p.exists("pkgs/api/built")).toBe(false);
+    });
+  });
 });
