@@ -1,3 +1,4 @@
+import { redactUrlPasswords } from "../shared/redact.ts";
 import type { Result } from "../shared/result.ts";
 
 /** Why a remote call did not give an answer: bad credentials, an unreachable/slow/broken server, or anything else. */
@@ -21,5 +22,5 @@ export function failureFromError(error: unknown, signal: AbortSignal, what: stri
   const e = error as { code?: unknown; message?: unknown };
   const code = typeof e.code === "string" ? e.code : undefined;
   const message = typeof e.message === "string" ? e.message : String(error);
-  return { kind: "unavailable", message: `${what}: ${code && !message.includes(code) ? `${code}: ` : ""}${message}` };
+  return { kind: "unavailable", message: redactUrlPasswords(`${what}: ${code && !message.includes(code) ? `${code}: ` : ""}${message}`) }; // the runtime's message may quote the URL
 }

@@ -1,5 +1,6 @@
 import type { CacheSettings } from "../config/config.ts";
 import { parseDuration } from "../shared/duration.ts";
+import { redactUrlPasswords } from "../shared/redact.ts";
 import { err, ok, type Result } from "../shared/result.ts";
 import type { RemoteBackend } from "./remote-backend.ts";
 import { httpRemote } from "./remote-http.ts";
@@ -32,7 +33,8 @@ export function remoteSetup(settings: CacheSettings, env: Env): RemoteSetup {
   if (url !== undefined) {
     const token = nonEmpty(env.LIFECYCLE_REMOTE_CACHE_TOKEN) ?? nonEmpty(env.TURBO_TOKEN);
     const team = nonEmpty(env.TURBO_TEAM) ?? settings.remoteTeam;
-    if (!/^https?:\/\/\S+$/.test(url)) problems.push(`remote cache URL "${url}" is not an http(s) URL`);
+    const source = nonEmpty(env.TURBO_API) !== undefined ? "TURBO_API" : "[cache] remote_url";
+    if (!/^https?:\/\/\S+$/.test(url)) problems.push(redactUrlPasswords(`remote cache URL "${url}" (from ${source}) is not an http(s) URL`));
     else backends.push(httpRemote({ url, ...(team !== undefined ? { team } : {}), ...(token !== undefined ? { token } : {}) }));
   }
   if (settings.s3 !== undefined) {
@@ -44,7 +46,7 @@ export function remoteSetup(settings: CacheSettings, env: Env): RemoteSetup {
       endpoint: nonEmpty(env.AWS_ENDPOINT_URL_S3) ?? nonEmpty(env.AWS_ENDPOINT_URL) ?? nonEmpty(env.S3_ENDPOINT),
     }));
     if (s3.ok) backends.push(s3.value);
-    else problems.push(`remote cache ${settings.s3}: ${s3.error}`);
+    else problems.push(redactUrlPasswords(`remote cache ${settings.s3}: ${s3.error}`));
   }
   const timeout = remoteTimeoutMs(env);
   if (!timeout.ok) problems.push(timeout.error);

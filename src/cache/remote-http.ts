@@ -1,3 +1,4 @@
+import { redactUrlPasswords } from "../shared/redact.ts";
 import { err, ok } from "../shared/result.ts";
 import { failureFromError, type RemoteBackend, type RemoteFailure } from "./remote-backend.ts";
 
@@ -18,7 +19,7 @@ export function httpRemote(options: HttpRemoteOptions): RemoteBackend {
   const base = options.url.replace(/\/+$/, "");
   const query = options.team ? `?${options.team.startsWith("team_") ? "teamId" : "slug"}=${encodeURIComponent(options.team)}` : "";
   const headers: Record<string, string> = options.token ? { Authorization: `Bearer ${options.token}` } : {};
-  const label = `${base}${options.team ? ` (team ${options.team})` : ""}`;
+  const label = `${redactUrlPasswords(base)}${options.team ? ` (team ${options.team})` : ""}`;
   const urlOf = (fingerprint: string) => `${base}/v8/artifacts/${fingerprint}${query}`;
   return {
     label,

@@ -29,3 +29,8 @@ export function redactEnv(env: Readonly<Record<string, string>>): Record<string,
   for (const [name, value] of Object.entries(env)) out[name] = isSecretKey(name) ? MASK : value;
   return out;
 }
+
+/** `https://user:pass@host` → `https://user:***@host` wherever a URL with a password appears in `text`. */
+export function redactUrlPasswords(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*):[^\s/@]*@/gi, `$1:${MASK}@`);
+}

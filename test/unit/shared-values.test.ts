@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { formatDiagnostic } from "../../src/shared/diagnostic.ts";
 import { formatDuration, parseDuration } from "../../src/shared/duration.ts";
-import { redactEnv, redactText, secretValues } from "../../src/shared/redact.ts";
+import { redactEnv, redactText, redactUrlPasswords, secretValues } from "../../src/shared/redact.ts";
 import { closestMatch, didYouMean } from "../../src/shared/suggest.ts";
 
 describe("parseDuration", () => {
@@ -45,6 +45,11 @@ describe("redaction", () => {
 
   test("a longer secret containing a shorter one is masked whole", () => {
     expect(redactText("x=abcdefgh-long", ["abcdefgh", "abcdefgh-long"].sort((a, b) => b.length - a.length))).toBe("x=***");
+  });
+
+  test("redactUrlPasswords masks the password of every URL in a text, and nothing else", () => {
+    expect(redactUrlPasswords("GET http://user:hunter2@127.0.0.1:1/v8: ECONNREFUSED (s3://k:s3cr3t@b/p)")).toBe("GET http://user:***@127.0.0.1:1/v8: ECONNREFUSED (s3://k:***@b/p)");
+    expect(redactUrlPasswords("http://user@host:8080/a:b@c https://host/x")).toBe("http://user@host:8080/a:b@c https://host/x");
   });
 
   test("redactEnv masks by key, keeps other values", () => {
