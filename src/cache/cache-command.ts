@@ -2,6 +2,8 @@ import { rmSync } from "node:fs";
 import type { AppContext } from "../context.ts";
 import type { GlobalOptions } from "../invocation.ts";
 import { loadProject } from "../workspace/load-project.ts";
+import { findConfig } from "../config/find-config.ts";
+import { printDiagnostics } from "../commands/print-diagnostics.ts";
 import type { CacheSettings } from "../config/config.ts";
 import { recentRunStats } from "./cache-stats.ts";
 import { LocalStore } from "./local-store.ts";
@@ -18,8 +20,14 @@ const RECENT_RUNS = 20;
  * `cache prune`: evicts least recently used entries beyond max_size and crashed writers' temp files.
  */
 export async function cacheCommand(ctx: AppContext, global: GlobalOptions, action: "status" | "clean" | "prune"): Promise<number> {
-  const project = loadProject(global.root, global.file, { strict: false });
-  const settings: CacheSettings = project.ok ? project.value.root.config.cache : {};
+  // status and prune go by the settings: a make.toml that does not load is exit 2, not the defaults in silence.
+  // clean reads none, so it works even then; without any make.toml the defaults hold.
+  const project = findConfig(global.root, global.file).exists ? loadProject(global.root, global.file, { strict: false }) : undefined;
+  if (project !== undefined && !project.ok && action !== "clean") {
+    printDiagnostics(ctx, project.error);
+    return 2;
+  }
+  const settings: CacheSettings = project?.ok ? project.value.root.config.cache : {};
   const maxBytes = settings.maxSizeBytes ?? DEFAULT_MAX_SIZE_BYTES;
   const cacheDir = cacheDirOf(global.root);
   const store = new LocalStore(cacheDir);
@@ -37,7 +45,7 @@ export async function cacheCommand(ctx: AppContext, global: GlobalOptions, actio
         ctx.output.stdout(JSON.stringify({ dir: ".ggen/cache", entries: entries.length, size_bytes: sizeBytes, max_size_bytes: maxBytes, runs: runs.length, hits, remote_hits: remoteHits, misses, hit_rate: hitRate, remotes }) + "\n");
         return 0;
       }
-      const rate = hitRate === null ? "no cached tasks run yet" : `${Math.round(hitRate * 100)}% over the last ${runs.length} run${runs.length === 1 ? "" : "s"} (${hits} hits${remoteHits > 0 ? `, ${remoteHits} from a remote` : ""}, ${misses} misses)`;
+      const rate = hitRate === null ? "no cached tasks run yet" : `${Math.round(hitRate * 100)}% over the last ${runs.length} run${runs.length === 1 ? "" : "s"} (${hits} hit${hits === 1 ? "" : "s"}${remoteHits > 0 ? `, ${remoteHits} from a remote` : ""}, ${misses} miss${misses === 1 ? "" : "es"})`;
       ctx.output.stdout(
         [`Local cache: .ggen/cache`, `  entries: ${entries.length}, ${formatBytes(sizeBytes)} of ${formatBytes(maxBytes)} max`, `  hit rate: ${rate}`, `  remote: ${remotes.length > 0 ? remotes.join(", ") : "none configured"}`].join("\n") + "\n",
       );

@@ -240,13 +240,31 @@ describe("cache status | clean | prune, and max_size", () => {
       expectExit(await p.lc("run", "build"), 0);
       const status = await p.lc("cache", "status");
       expect(status.stdout).toContain("entries: 1,");
-      expect(status.stdout).toContain("hit rate: 67% over the last 3 runs (2 hits, 1 misses)");
+      expect(status.stdout).toContain("hit rate: 67% over the last 3 runs (2 hits, 1 miss)");
       const json = JSON.parse((await p.lc("--json", "cache", "status")).stdout) as Record<string, unknown>;
       expect(json).toMatchObject({ entries: 1, hits: 2, misses: 1, runs: 3, remotes: [] });
       const cleaned = await p.lc("cache", "clean");
       expectExit(cleaned, 0);
       expect(cleaned.stdout).toContain("Removed 1 cache entry");
       expect(await statusOf(p, "build")).toBe("success");
+    });
+  });
+
+  test("status and prune with a make.toml that does not load: exit 2 with the problem, not the defaults; clean still works", async () => {
+    await withProject(BUILD, async (p) => {
+      setUp(p);
+      expectExit(await p.lc("run", "build"), 0);
+      p.write("make.toml", `${BUILD}\n[cache]\nmax_size = "abc"\n`);
+      for (const action of ["status", "prune"]) {
+        const r = await p.lc("cache", action);
+        expectExit(r, 2);
+        expect(r.stderr).toMatch(/make\.toml:\d+:\d+: cache\.max_size: expected a size/);
+        expect(r.stdout).toBe("");
+      }
+      expect(p.exists(".ggen/cache/entries")).toBe(true);
+      const cleaned = await p.lc("cache", "clean");
+      expectExit(cleaned, 0);
+      expect(cleaned.stdout).toContain("Removed 1 cache entry");
     });
   });
 
