@@ -38,9 +38,10 @@ export async function executeWithCache(task: Task, cache: RunCache, onOutput: On
   cache.setKey(task.id, fingerprint);
   const explain = (text: string) => options.explain && options.info(`${task.id}: ${text}`);
 
+  let unusable: string | undefined;
   if (!options.force) {
     const hit = await findAndRestore(task, fingerprint, memo, { store: cache.store, ...(cache.remote ? { remote: cache.remote } : {}), rootDirs: cache.rootDirs, warn: options.warn });
-    if (hit) {
+    if (hit !== undefined && "header" in hit) {
       cache.counts.hits++;
       if (hit.from !== "local") cache.counts.remoteHits++;
       const restored = hit.restored.restored > 0 ? `, ${hit.restored.restored} output${hit.restored.restored === 1 ? "" : "s"} restored` : "";
@@ -51,9 +52,10 @@ export async function executeWithCache(task: Task, cache: RunCache, onOutput: On
       saveRecord(cache, task, computed, outcome);
       return outcome;
     }
+    unusable = hit?.unusable;
   }
   cache.counts.misses++;
-  if (options.explain) explain(`cache miss ${fingerprint.slice(0, 12)}: ${missReason(computed, options.force)}`);
+  if (options.explain) explain(`cache miss ${fingerprint.slice(0, 12)}: ${missReason(computed, options.force, unusable)}`);
 
   const log = new LogCapture();
   const outcome = await run((stream, line) => {
@@ -86,9 +88,10 @@ function store(cache: RunCache, task: Task, fingerprint: string, durationMs: num
   }
 }
 
-/** Why a cached task must run, from its previous record. */
-export function missReason(computed: TaskFingerprint, force: boolean): string {
+/** Why a cached task must run, from its previous record (and, when a stored result was found, why it was not used). */
+export function missReason(computed: TaskFingerprint, force: boolean, unusable?: string): string {
   if (force) return "--force";
+  if (unusable !== undefined) return `a stored result was found but not used: ${unusable}`;
   const { previous, input, fingerprint } = computed;
   if (!previous) return "no previous run recorded";
   const changes = explainChange(previous.input, input);

@@ -1,7 +1,7 @@
 // The local cache through the binary (product.md 2 and 3 "Cache"; README "Cache"): a phase whose
 // fingerprint has a stored result does not run, its outputs come back, its output is replayed.
 import { describe, expect, test } from "bun:test";
-import { chmodSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readState, runCli } from "../helpers/cli.ts";
 import { eventsOf, expectExit, HEX64, show, taskEnd, withProject, type Project } from "./support.ts";
@@ -151,6 +151,18 @@ describe("cache = true really skips work", () => {
       const cmd = await p.lc("run", "build", "--explain");
       expect(cmd.stderr).toContain('command 5 changed: "sh -c echo built it" → "sh -c echo other"');
       expect((await p.lc("run", "build", "--dry-run")).stdout).toMatch(/\/\/#build: hit [0-9a-f]{12}/);
+    });
+  });
+
+  test("--explain names why a stored result was not used (an output that cannot be restored), not 'not in the store'", async () => {
+    await withProject(BUILD, async (p) => {
+      setUp(p);
+      expectExit(await p.lc("run", "build"), 0);
+      rmSync(join(p.dir, "dist"), { recursive: true });
+      mkdirSync(join(p.dir, "dist", "out.txt"), { recursive: true }); // a directory where an output file goes
+      const r = await p.lc("run", "build", "--explain");
+      expect(r.stderr).toMatch(/\/\/#build: cache miss [0-9a-f]{12}: a stored result was found but not used: its outputs could not be restored: cannot restore "dist\/out\.txt": a directory is in the way/);
+      expect(r.stderr).not.toContain("not in the store");
     });
   });
 
