@@ -2,6 +2,7 @@ import type { Config, HookEntry, Phase } from "../config/config.ts";
 import { errorDiagnostic, type Diagnostic } from "../shared/diagnostic.ts";
 import { err, ok, type Result } from "../shared/result.ts";
 import { didYouMean } from "../shared/suggest.ts";
+import { displayPath } from "../workspace/discover.ts";
 import { formatChain } from "./find-cycle.ts";
 import { cwdEscape, resolveHookTask, resolvePhaseTask, type TaskOptions } from "./resolve-task.ts";
 import { ROOT_PLACE, taskId, type Place, type Task, type TaskGraph, type TaskId } from "./task.ts";
@@ -155,7 +156,7 @@ class GraphBuilder {
     const phase = pc.config.phases.get(phaseName);
     if (!phase) throw new PlanError(phaseNotFound(phaseName, pc.config));
     const escape = cwdEscape(phase, pc.place, this.request.rootDir);
-    if (escape) throw new PlanError(errorDiagnostic({ file: pc.config.file, keyPath: `lifecycle.${phaseName}.cwd`, message: escape }));
+    if (escape) throw new PlanError(errorDiagnostic({ file: displayPath(pc.config.file, this.request.rootDir), keyPath: `lifecycle.${phaseName}.cwd`, message: escape }));
 
     this.expanding.push(id);
     const hooks = pc.config.hooks;

@@ -72,7 +72,7 @@ export function cwdEscape(phase: Phase, place: Place, rootDir: string): string |
   const target = resolve(place.dir, phase.cwd);
   const rel = relative(rootDir, target);
   if (rel === "" || (!rel.startsWith("..") && !isAbsolute(rel))) return undefined;
-  return `cwd "${phase.cwd}" resolves to ${target}, outside the project root`;
+  return `cwd "${phase.cwd}" resolves to ${target}, outside the project root (it must stay inside; it is relative to the place's directory)`;
 }
 
 /** parent env < [env] < [env.<profile>] < phase env < GGEN_ENV and LIFECYCLE_* (product.md section 3). */

@@ -150,4 +150,15 @@ describe("--strict", () => {
       expect(p.exists("built.marker")).toBe(true);
     });
   });
+
+  test("validate also refuses what planning would: a cwd or a cache pattern that leaves the root (file named relative to the root)", async () => {
+    const toml = `[project]\nname = "v"\n\n[lifecycle.build]\ncommand = "true"\ncwd = "../elsewhere"\n\n[lifecycle.pack]\ncommand = "true"\ncache = true\ninputs = ["../**"]\n`;
+    await withProject(toml, async (p) => {
+      const r = await p.lc("validate");
+      expectExit(r, 2);
+      expect(r.stderr).toMatch(/error: make\.toml: lifecycle\.build\.cwd: cwd "\.\.\/elsewhere" resolves to .*, outside the project root/);
+      expect(r.stderr).toContain('inputs pattern "../**" leaves the project root');
+      expect(r.stderr).toContain("2 problems found");
+    });
+  });
 });
