@@ -7,6 +7,7 @@ import type { PlaceConfig } from "../plan/build-graph.ts";
 import { errorDiagnostic, warningDiagnostic, type Diagnostic } from "../shared/diagnostic.ts";
 import { formatKeyPath } from "../config/key-path.ts";
 import { err, ok, type Result } from "../shared/result.ts";
+import { expandBraces } from "../cache/glob-pattern.ts";
 import { globReachesBelow, globToRegExp } from "./match-glob.ts";
 
 export interface Workspace extends PlaceConfig {
@@ -84,7 +85,8 @@ function checkMemberPatterns(patterns: readonly string[], file: string): { valid
   const valid: string[] = [];
   const problems: Diagnostic[] = [];
   patterns.forEach((pattern, index) => {
-    if (isAbsolute(pattern) || pattern.split(/[\\/]/).includes("..")) {
+    // Each `{a,b}` alternative is checked on its own: `{apps,..}/*` leaves the root too.
+    if (expandBraces(pattern).some((alternative) => isAbsolute(alternative) || alternative.split(/[\\/]/).includes(".."))) {
       problems.push(errorDiagnostic({ file, keyPath: formatKeyPath(["workspace", "members", index]), message: `pattern "${pattern}" is outside the project root; members are directories below the root, e.g. "packages/*"` }));
     } else valid.push(pattern);
   });

@@ -1,5 +1,15 @@
-/** Converts a path glob (`apps/*`, `libs/**`, `pkg-?`) into a RegExp over `/`-separated relative paths. */
+import { expandBraces } from "../cache/glob-pattern.ts";
+
+/**
+ * Converts a path glob into a RegExp over `/`-separated relative paths: `*` and `?` within a segment,
+ * `**` across segments, `[abc]`, `[a-z]` and `[!abc]` classes, and `{a,b}` alternatives (the same
+ * syntax as the cache's inputs and outputs).
+ */
 export function globToRegExp(pattern: string): RegExp {
+  return new RegExp(`^(?:${expandBraces(pattern).map(alternativeSource).join("|")})$`);
+}
+
+function alternativeSource(pattern: string): string {
   let source = "";
   const segments = pattern.replace(/\/+$/, "").split("/");
   segments.forEach((segment, i) => {
@@ -11,11 +21,11 @@ export function globToRegExp(pattern: string): RegExp {
     source += segmentSource(segment);
     if (!last) source += "/";
   });
-  return new RegExp(`^${source}$`);
+  return source;
 }
 
 export function hasGlobChars(text: string): boolean {
-  return /[*?]/.test(text);
+  return /[*?[{]/.test(text);
 }
 
 /**
@@ -23,6 +33,10 @@ export function hasGlobChars(text: string): boolean {
  * subtrees no pattern reaches (`pkgs/*` never needs to list `pkgs/a`). Conservative: true when unsure.
  */
 export function globReachesBelow(pattern: string, relDir: string): boolean {
+  return expandBraces(pattern).some((alternative) => alternativeReachesBelow(alternative, relDir));
+}
+
+function alternativeReachesBelow(pattern: string, relDir: string): boolean {
   const segments = pattern.replace(/\/+$/, "").split("/");
   const parts = relDir === "" ? [] : relDir.split("/");
   for (let i = 0; i < parts.length; i++) {
@@ -34,6 +48,21 @@ export function globReachesBelow(pattern: string, relDir: string): boolean {
   return segments.length > parts.length;
 }
 
+/** One path segment: wildcards never match `/`; an unclosed `[` is literal. */
 function segmentSource(segment: string): string {
-  return segment.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", "[^/]*").replaceAll("?", "[^/]");
+  let out = "";
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment[i]!;
+    const close = c === "[" ? segment.indexOf("]", i + 2) : -1;
+    if (c === "*") out += "[^/]*";
+    else if (c === "?") out += "[^/]";
+    else if (close !== -1) {
+      let body = segment.slice(i + 1, close);
+      const negated = body.startsWith("!") || body.startsWith("^");
+      if (negated) body = body.slice(1);
+      out += `[${negated ? "^/" : ""}${body.replace(/[\\\]^]/g, "\\$&")}]`;
+      i = close;
+    } else out += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  return out;
 }

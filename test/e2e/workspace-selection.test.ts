@@ -37,6 +37,8 @@ describe("-w / --workspace", () => {
       setUp(p, DEPS);
       expect(await placesOf(p, "-w", "c*")).toEqual(["cli", "core"]);
       expect(await placesOf(p, "-w", "web", "--workspace", "l?b")).toEqual(["lib", "web"]);
+      expect(await placesOf(p, "-w", "{app,web}")).toEqual(["app", "web"]);
+      expect(await placesOf(p, "-w", "[!c]*")).toEqual(["app", "lib", "web"]);
       const r = await p.lc("run", "build", "-w", "nope*");
       expectExit(r, 2);
       expect(r.stderr).toContain("--workspace nope*: no workspace matches");
