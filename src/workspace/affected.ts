@@ -5,7 +5,8 @@ import type { Workspace } from "./discover.ts";
  * `--since`: the workspaces that own a changed file (the deepest workspace whose directory holds it),
  * plus every workspace that depends on one of them, transitively. A change to the root make.toml
  * affects every workspace (it defines their phases and hooks); other files outside all workspaces
- * affect none. `changedFiles` are relative to the root; `realRoot` is the root's real path
+ * affect none, and so do lifecycle's own records under any `.ggen/` (state, cache, audit: a run
+ * must not make its workspaces "changed" where `.ggen` is not ignored). `changedFiles` are relative to the root; `realRoot` is the root's real path
  * (workspace directories are real paths).
  */
 export function affectedWorkspaces(workspaces: readonly Workspace[], changedFiles: readonly string[], realRoot: string, rootConfigFile: string): Set<string> {
@@ -13,6 +14,7 @@ export function affectedWorkspaces(workspaces: readonly Workspace[], changedFile
   for (const ws of workspaces) byDir.set(toSlash(relative(realRoot, ws.place.dir)), ws.place.name);
   const changed = new Set<string>();
   for (const file of changedFiles) {
+    if (isOwnRecord(file)) continue;
     if (file === rootConfigFile) return new Set(workspaces.map((w) => w.place.name));
     const owner = ownerOf(file, byDir);
     if (owner !== undefined) changed.add(owner);
@@ -40,6 +42,10 @@ export function withDependents(workspaces: readonly Workspace[], names: Readonly
     }
   }
   return result;
+}
+
+function isOwnRecord(file: string): boolean {
+  return file.startsWith(".ggen/") || file.includes("/.ggen/");
 }
 
 /** The workspace whose directory is the longest prefix of `file`'s directory. */

@@ -23,6 +23,11 @@ describe("affectedWorkspaces", () => {
     expect(affected([])).toEqual([]);
   });
 
+  test("lifecycle's own records under .ggen/ (a run's state, cache, audit) affect none, where .ggen is not ignored", () => {
+    expect(affected(["libs/lib/.ggen/state.json", "apps/web/.ggen/cache/ab/cd", ".ggen/audit.jsonl", "apps/api/plugins/nested/.ggen/state.json.bak"])).toEqual([]);
+    expect(affected(["libs/lib/.ggenx/state.json", "apps/web/x.ggen/y"])).toEqual(["api", "lib", "web"]);
+  });
+
   test("a change to the root make.toml affects every workspace", () => {
     expect(affected(["make.toml"])).toEqual(["api", "docs", "lib", "nested", "web"]);
   });
