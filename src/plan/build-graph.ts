@@ -4,7 +4,7 @@ import { err, ok, type Result } from "../shared/result.ts";
 import { didYouMean } from "../shared/suggest.ts";
 import { displayPath } from "../workspace/discover.ts";
 import { formatChain } from "./find-cycle.ts";
-import { cwdEscape, resolveHookTask, resolvePhaseTask, type TaskOptions } from "./resolve-task.ts";
+import { cwdEscape, resolveHookTask, resolvePhaseTask, type FanOut, type TaskOptions } from "./resolve-task.ts";
 import { ROOT_PLACE, taskId, type Place, type Task, type TaskGraph, type TaskId } from "./task.ts";
 
 /** A place and the make.toml that defines its phases (a workspace's own, or the root's). */
@@ -110,8 +110,7 @@ class GraphBuilder {
           continue;
         }
         const mark = this.added.length;
-        const id = this.expand(ws, phase, unique([...beforeFloor, ...(ownFloor.get(name) ?? []), ...upstream]), ws.ownConfig);
-        this.applyRootFanOut(id, rootPhase);
+        const id = this.expand(ws, phase, unique([...beforeFloor, ...(ownFloor.get(name) ?? []), ...upstream]), ws.ownConfig, rootPhase && fanOutOfPhase(rootPhase));
         const sinks = this.added.length > mark ? this.sinksOf(this.added.slice(mark)) : [id];
         ownFloor.set(name, sinks);
         phaseSinks.set(name, sinks);
@@ -122,15 +121,8 @@ class GraphBuilder {
     }
   }
 
-  /** As in ggen, the root's definition of a phase decides whether its fan-out runs in parallel, even in workspaces with their own make.toml. */
-  private applyRootFanOut(id: TaskId, rootPhase: Phase | undefined): void {
-    const task = this.tasks.get(id);
-    if (!task || !rootPhase || (task.parallel === rootPhase.parallel && task.maxThreads === rootPhase.maxThreads)) return;
-    this.tasks.set(id, { ...task, parallel: rootPhase.parallel, maxThreads: rootPhase.maxThreads });
-  }
-
-  /** Entries run in listed order; returns the floor that follows the list. */
-  addHookList(pc: PlaceConfig, hookKey: string, entries: readonly HookEntry[], floor: TaskId[]): TaskId[] {
+  /** Entries run in listed order; returns the floor that follows the list. Inline commands join `fanOut` when given. */
+  addHookList(pc: PlaceConfig, hookKey: string, entries: readonly HookEntry[], floor: TaskId[], fanOut?: FanOut): TaskId[] {
     let current = floor;
     entries.forEach((entry, index) => {
       if (entry.kind === "phase") {
@@ -139,20 +131,29 @@ class GraphBuilder {
       }
       const name = entries.length > 1 ? `${hookKey}[${index}]` : hookKey;
       const id = taskId(pc.place.name, name);
-      if (!this.tasks.has(id)) this.add(resolveHookTask(name, entry.commands, pc.place, pc.config, this.request, [...current]));
+      if (!this.tasks.has(id)) this.add(resolveHookTask(name, entry.commands, pc.place, pc.config, this.request, [...current], fanOut));
       current = [id];
     });
     return current;
   }
 
-  /** Adds `<place>#<phase>` with its before-hooks, depends_on and after-hooks; returns the phase's task id. */
-  private expand(pc: PlaceConfig, phaseName: string, floor: TaskId[], withHooks: boolean): TaskId {
+  /**
+   * Adds `<place>#<phase>` with its before-hooks, depends_on and after-hooks; returns the phase's task id.
+   * `fanOut` replaces the phase's own parallel/max_threads (a workspace fan-out follows the root's
+   * definition, as in ggen, even where the workspace has its own make.toml); its inline hooks share it.
+   */
+  private expand(pc: PlaceConfig, phaseName: string, floor: TaskId[], withHooks: boolean, fanOut?: FanOut): TaskId {
     const id = taskId(pc.place.name, phaseName);
     if (this.expanding.includes(id)) {
       const chain = [...this.expanding.slice(this.expanding.indexOf(id)), id].map((t) => t.slice(t.indexOf("#") + 1));
       throw new PlanError(errorDiagnostic({ keyPath: "hooks", message: `cycle through hooks and depends_on: ${formatChain(chain)}` }));
     }
-    if (this.tasks.has(id)) return id;
+    const existing = this.tasks.get(id);
+    if (existing) {
+      // Added earlier as a hook or dependency: a fan-out reaching it later still decides its bounds.
+      if (fanOut && (existing.parallel !== fanOut.parallel || existing.maxThreads !== fanOut.maxThreads)) this.tasks.set(id, { ...existing, parallel: fanOut.parallel, maxThreads: fanOut.maxThreads });
+      return id;
+    }
     const phase = pc.config.phases.get(phaseName);
     if (!phase) throw new PlanError(phaseNotFound(phaseName, pc.config));
     const escape = cwdEscape(phase, pc.place, this.request.rootDir);
@@ -160,11 +161,12 @@ class GraphBuilder {
 
     this.expanding.push(id);
     const hooks = pc.config.hooks;
-    const beforeFloor = withHooks ? this.addHookList(pc, `before_${phaseName}`, hooks.before[phaseName] ?? [], floor) : floor;
+    const ownFanOut = fanOut ?? fanOutOfPhase(phase);
+    const beforeFloor = withHooks ? this.addHookList(pc, `before_${phaseName}`, hooks.before[phaseName] ?? [], floor, ownFanOut) : floor;
     const depIds = phase.dependsOn.map((dep) => this.expand(pc, dep, floor, withHooks));
     const deps = unique([...beforeFloor, ...depIds]);
-    this.add(resolvePhaseTask(phase, pc.place, pc.config, this.request, deps));
-    if (withHooks) this.addHookList(pc, `after_${phaseName}`, hooks.after[phaseName] ?? [], [id]);
+    this.add({ ...resolvePhaseTask(phase, pc.place, pc.config, this.request, deps), parallel: ownFanOut.parallel, maxThreads: ownFanOut.maxThreads });
+    if (withHooks) this.addHookList(pc, `after_${phaseName}`, hooks.after[phaseName] ?? [], [id], ownFanOut);
     this.expanding.pop();
     return id;
   }
@@ -225,6 +227,10 @@ function checkPhasesExist(request: GraphRequest): Diagnostic[] {
 
 function phaseNotFound(phase: string, config: Config): Diagnostic {
   return errorDiagnostic({ message: `Phase '${phase}' not found`, hint: didYouMean(phase, config.phases.keys()) });
+}
+
+function fanOutOfPhase(phase: Phase): FanOut {
+  return { phase: phase.name, parallel: phase.parallel, maxThreads: phase.maxThreads };
 }
 
 function unique(ids: readonly TaskId[]): TaskId[] {

@@ -42,8 +42,18 @@ export function resolvePhaseTask(phase: Phase, place: Place, config: Config, opt
   };
 }
 
-/** Inline hook commands (`before_build = "echo hi"`) as a task of their own, named after the hook key. */
-export function resolveHookTask(hookKey: string, commands: readonly Command[], place: Place, config: Config, options: TaskOptions, deps: TaskId[]): Task {
+/** How a phase fans out across workspaces: its parallel/max_threads, shared by its inline hooks. */
+export interface FanOut {
+  readonly phase: string;
+  readonly parallel: boolean;
+  readonly maxThreads?: number;
+}
+
+/**
+ * Inline hook commands (`before_build = "echo hi"`) as a task of their own, named after the hook key.
+ * With `fanOut` (hooks of a phase) they run with that phase's fan-out; else one place at a time.
+ */
+export function resolveHookTask(hookKey: string, commands: readonly Command[], place: Place, config: Config, options: TaskOptions, deps: TaskId[], fanOut?: FanOut): Task {
   const settings = config.settings;
   return {
     id: taskId(place.name, hookKey),
@@ -57,7 +67,9 @@ export function resolveHookTask(hookKey: string, commands: readonly Command[], p
     retries: 0,
     retryDelayMs: settings.retryDelayMs,
     continueOnError: false,
-    parallel: false,
+    parallel: fanOut?.parallel ?? false,
+    maxThreads: fanOut?.maxThreads,
+    fanOutPhase: fanOut?.phase,
     cache: false,
     inputs: [],
     outputs: [],

@@ -9,6 +9,11 @@ export function taskId(place: string, phase: string): TaskId {
   return `${place}#${phase}` as TaskId;
 }
 
+/** The fan-out a task belongs to: parallel/max_threads caps and failure stops count tasks by it. */
+export function fanOutOf(task: Task): string {
+  return task.fanOutPhase ?? task.phase;
+}
+
 /** Where a task runs: the root, or one workspace. */
 export interface Place {
   /** `//` for the root, else the workspace name. */
@@ -41,6 +46,8 @@ export interface Task {
   /** Fan-out of this phase across workspaces may run concurrently. */
   readonly parallel: boolean;
   readonly maxThreads?: number;
+  /** Inline hooks of a phase (`before_build = "..."`): that phase, whose fan-out bounds they share. */
+  readonly fanOutPhase?: string;
   readonly cache: boolean;
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];

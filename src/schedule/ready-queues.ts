@@ -1,13 +1,14 @@
-import type { Task } from "../plan/task.ts";
+import { fanOutOf, type Task } from "../plan/task.ts";
 import { IndexHeap } from "./index-heap.ts";
 
 /**
- * Tasks whose dependencies are done, one queue per phase in graph order; a task whose place is busy
+ * Tasks whose dependencies are done, one queue per fan-out (a phase and its inline hooks: the tasks
+ * one eligibility rule covers) in graph order; a task whose place is busy
  * waits aside until that place frees. Choosing the next task costs O(phases + log n), never a scan
  * of every ready task, so 10,000 workspaces blocked by a phase cap schedule in near-linear time.
  */
 export class ReadyQueues {
-  private readonly byPhase = new Map<string, IndexHeap>();
+  private readonly byFanOut = new Map<string, IndexHeap>();
   private readonly parkedByPlace = new Map<string, IndexHeap>();
 
   /** `tasks[i]` is the task at graph position i; `busyPlaces` is read live (the scheduler owns it). */
@@ -20,7 +21,7 @@ export class ReadyQueues {
   add(position: number): void {
     const task = this.tasks[position]!;
     if (this.busyPlaces.has(task.place.name)) this.park(position, task.place.name);
-    else this.queueOf(task.phase).push(position);
+    else this.queueOf(fanOutOf(task)).push(position);
   }
 
   /** The scheduler freed a place: its waiting tasks become candidates again. */
@@ -28,7 +29,7 @@ export class ReadyQueues {
     const parked = this.parkedByPlace.get(place);
     if (!parked) return;
     this.parkedByPlace.delete(place);
-    for (const position of parked.drain()) this.queueOf(this.tasks[position]!.phase).push(position);
+    for (const position of parked.drain()) this.queueOf(fanOutOf(this.tasks[position]!)).push(position);
   }
 
   /**
@@ -38,7 +39,7 @@ export class ReadyQueues {
   take(eligible: (task: Task) => boolean): number | undefined {
     let best: number | undefined;
     let bestQueue: IndexHeap | undefined;
-    for (const queue of this.byPhase.values()) {
+    for (const queue of this.byFanOut.values()) {
       let head = queue.peek();
       while (head !== undefined && this.busyPlaces.has(this.tasks[head]!.place.name)) {
         queue.pop();
@@ -61,9 +62,9 @@ export class ReadyQueues {
     heap.push(position);
   }
 
-  private queueOf(phase: string): IndexHeap {
-    let heap = this.byPhase.get(phase);
-    if (!heap) this.byPhase.set(phase, (heap = new IndexHeap()));
+  private queueOf(fanOut: string): IndexHeap {
+    let heap = this.byFanOut.get(fanOut);
+    if (!heap) this.byFanOut.set(fanOut, (heap = new IndexHeap()));
     return heap;
   }
 }

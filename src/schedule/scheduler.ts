@@ -1,6 +1,6 @@
 import type { TaskOutcome } from "../execute/outcome.ts";
 import { isBlocking } from "../execute/outcome.ts";
-import type { Task, TaskId } from "../plan/task.ts";
+import { fanOutOf, type Task, type TaskId } from "../plan/task.ts";
 import { Limiter } from "./limiter.ts";
 import { ReadyQueues } from "./ready-queues.ts";
 
@@ -46,7 +46,7 @@ export async function schedule(tasks: ReadonlyMap<TaskId, Task>, options: Schedu
   const runningByPhase = new Map<string, number>();
   const failFast = new AbortController();
   const runSignal = AbortSignal.any([options.signal, failFast.signal]);
-  /** Set after a blocking failure under the default policy: only this parallel phase's fan-out may still start. */
+  /** Set after a blocking failure under the default policy: only this parallel phase's fan-out (with its inline hooks) may still start. */
   let stopExceptPhase: string | null | undefined;
   let running = 0;
   let internalError: unknown;
@@ -68,9 +68,9 @@ export async function schedule(tasks: ReadonlyMap<TaskId, Task>, options: Schedu
   };
 
   const mayStart = (task: Task): boolean => {
-    if (stopExceptPhase !== undefined && task.phase !== stopExceptPhase) return false;
+    if (stopExceptPhase !== undefined && fanOutOf(task) !== stopExceptPhase) return false;
     const cap = task.parallel ? task.maxThreads ?? Infinity : 1;
-    return (runningByPhase.get(task.phase) ?? 0) < cap;
+    return (runningByPhase.get(fanOutOf(task)) ?? 0) < cap;
   };
 
   const finish = (at: number, outcome: TaskOutcome) => {
@@ -80,12 +80,12 @@ export async function schedule(tasks: ReadonlyMap<TaskId, Task>, options: Schedu
     limiter.release();
     busyPlaces.delete(task.place.name);
     ready.placeFreed(task.place.name);
-    runningByPhase.set(task.phase, (runningByPhase.get(task.phase) ?? 1) - 1);
+    runningByPhase.set(fanOutOf(task), (runningByPhase.get(fanOutOf(task)) ?? 1) - 1);
     options.onTaskEnd?.(task, outcome);
     if (isBlocking(outcome)) {
       for (const next of dependents[at]!) skip(next, `dependency ${task.id} did not succeed`);
       if (options.policy === "fail-fast") failFast.abort("fail-fast");
-      else if (options.policy === "default" && stopExceptPhase === undefined) stopExceptPhase = task.parallel ? task.phase : null;
+      else if (options.policy === "default" && stopExceptPhase === undefined) stopExceptPhase = task.parallel ? fanOutOf(task) : null;
     } else {
       for (const next of dependents[at]!) {
         if (--waitingOn[next]! === 0 && !outcomes.has(order[next]!.id)) ready.add(next);
@@ -102,7 +102,7 @@ export async function schedule(tasks: ReadonlyMap<TaskId, Task>, options: Schedu
       limiter.tryAcquire();
       running++;
       busyPlaces.add(task.place.name);
-      runningByPhase.set(task.phase, (runningByPhase.get(task.phase) ?? 0) + 1);
+      runningByPhase.set(fanOutOf(task), (runningByPhase.get(fanOutOf(task)) ?? 0) + 1);
       options.onTaskStart?.(task);
       options.executeTask(task, runSignal).then(
         (outcome) => finish(at, outcome),

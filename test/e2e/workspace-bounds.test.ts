@@ -86,6 +86,20 @@ describe("concurrency bounds, counted by the tasks", () => {
   }, 60_000);
 });
 
+describe("inline hooks in a workspace's own make.toml", () => {
+  test("share their phase's fan-out: parallel up to max_threads, not one workspace at a time", async () => {
+    const ws = names(6);
+    await withProject(monorepo(ws, phase("work", "true", "parallel = true\nmax_threads = 3")), async (p) => {
+      setUp(p.dir, ws);
+      for (const w of ws) p.write(`${w}/make.toml`, `[project]\nname = "${w}"\n\n${phase("work", "true")}\n[hooks]\nbefore_work = '''\n${probe(3, 6)}\n'''\n`);
+      const r = await p.lc("run", "work", "--concurrency", "6");
+      expectExit(r, 0);
+      expect(seenMax(p.dir)).toBe(3);
+      expect(order(p.dir).sort()).toEqual(ws);
+    });
+  }, 60_000);
+});
+
 describe("one task graph across workspaces", () => {
   test("run a b: a workspace goes on to b while another is still in a (no lockstep)", async () => {
     // ws2's `a` only finishes once ws1's `b` has run: with phase-by-phase lockstep this could never happen.
