@@ -39,7 +39,9 @@ export function discoverWorkspaces(root: Config, rootDir: string, options: { str
     owners.set(realDir, { name: decl.name, fromTable });
     const ownFile = join(realDir, "make.toml");
     let config = root;
-    if (existsSync(ownFile)) {
+    // A workspace at the root (`path = "."`, as in ggen's examples) shares the root's file: loading it
+    // again as the workspace's own would run the root's hooks twice.
+    if (existsSync(ownFile) && realpathSync(ownFile) !== realpathSync(root.file)) {
       const loaded = loadConfig(ownFile, displayPath(ownFile, rootDir), options);
       if (!loaded.ok) return void problems.push(...loaded.error);
       warnings.push(...loaded.value.warnings);
@@ -107,9 +109,12 @@ function unmatchedPatterns(all: readonly string[], valid: readonly string[], fou
 function checkTablePath(decl: WorkspaceDecl, root: Config, rootDir: string, realRoot: string): Result<string, Diagnostic> {
   const problem = (message: string) => err(errorDiagnostic({ file: displayPath(root.file, rootDir), keyPath: `workspace.${decl.name}.path`, message: `workspace "${decl.name}": ${message}` }));
   const dir = isAbsolute(decl.path) ? decl.path : resolve(rootDir, decl.path);
-  // The path as written is checked first, so `../../etc` reads as "outside", whether or not it exists.
-  if (!isInside(rootDir, dir) && !isInside(realRoot, dir)) return problem(`path "${decl.path}" is outside the project root`);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) return problem(`directory "${decl.path}" does not exist`);
+  const exists = existsSync(dir);
+  // The path as written is checked first, so `../../etc` reads as "outside", whether or not it exists;
+  // one written through a link to the root (`/home/me/link/apps/a`) is judged by where it leads.
+  if (!isInside(rootDir, dir) && !isInside(realRoot, dir) && !(exists && isInside(realRoot, realpathSync(dir)))) return problem(`path "${decl.path}" is outside the project root`);
+  if (!exists) return problem(`directory "${decl.path}" does not exist`);
+  if (!statSync(dir).isDirectory()) return problem(`path "${decl.path}" is not a directory`);
   const realDir = realpathSync(dir);
   if (!isInside(realRoot, realDir)) return problem(`path "${decl.path}" is outside the project root`);
   return ok(realDir);

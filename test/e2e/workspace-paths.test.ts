@@ -77,6 +77,26 @@ describe("workspace paths", () => {
       expectExit(r, 2);
       expect(r.stderr).toContain(`workspace "ghost": directory "apps/ghost" does not exist`);
     });
+    await withProject(project(`[workspace.file]\npath = "make.toml"`), async (p) => {
+      const r = await p.lc("run", "build");
+      expectExit(r, 2);
+      expect(r.stderr).toContain(`workspace "file": path "make.toml" is not a directory`);
+    });
+  });
+
+  test("an absolute path written through a link to the root is inside: it is judged by where it leads", async () => {
+    const links = mkdtempSync(join(tmpdir(), "lifecycle-links-"));
+    try {
+      await withProject(undefined, async (p) => {
+        mkdirSync(join(p.dir, "apps", "a"), { recursive: true });
+        symlinkSync(p.dir, join(links, "root"));
+        p.write("make.toml", project(`[workspace.a]\npath = "${join(links, "root", "apps", "a")}"`));
+        expectExit(await p.lc("run", "build"), 0);
+        expect(p.exists("apps/a/built")).toBe(true);
+      });
+    } finally {
+      rmSync(links, { recursive: true, force: true });
+    }
   });
 
   test("members globs: every matching directory is a workspace named by its path; hidden and skipped directories are not", async () => {
@@ -115,6 +135,17 @@ describe("workspace paths", () => {
       const r = await p.lc("graph", "build", "--format", "json");
       expectExit(r, 0);
       expect((JSON.parse(r.stdout) as { workspaces: Array<{ name: string }> }).workspaces.map((w) => w.name)).toEqual(["api", "apps/web"]);
+    });
+  });
+
+  test('a workspace at the root (path = ".", as in ggen\'s examples) shares the root\'s make.toml: its hooks run once, not again as the workspace\'s own', async () => {
+    const hooks = `[lifecycle.h]\ncommand = "echo h >> hooks.log"\n\n[hooks]\nbefore_build = ["h"]`;
+    await withProject(project(`[workspace.default]\npath = "."`, hooks), async (p) => {
+      const r = await p.lc("run", "build");
+      expectExit(r, 0);
+      expect(p.read("hooks.log")).toBe("h\n");
+      expect(p.exists("built")).toBe(true);
+      expect(r.stdout).toContain("[default] Running phase: build");
     });
   });
 
