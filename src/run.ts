@@ -20,6 +20,8 @@ export async function runCommand(ctx: AppContext, global: GlobalOptions, options
   const { project, graph, selection } = planned.value;
   printDiagnostics(ctx, project.warnings);
   for (const line of describeSelection(selection)) ctx.logger.info(line);
+  // Selected workspaces that all fall outside the phases' `workspaces` lists: say so, not an empty run.
+  if (graph.tasks.size === 0 && selection.workspaces.length > 0) ctx.logger.info(`nothing to run: no selected workspace runs ${options.phases.join(", ")} (see the phases' workspaces lists)`);
   const cacheProblems = cacheDiagnostics(graph, global.root);
   if (cacheProblems.length > 0) return printDiagnostics(ctx, cacheProblems), 2;
   if (options.dryRun) return dryRun(ctx, global, options, planned.value);

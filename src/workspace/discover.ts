@@ -8,6 +8,7 @@ import { errorDiagnostic, warningDiagnostic, type Diagnostic } from "../shared/d
 import { formatKeyPath } from "../config/key-path.ts";
 import { err, ok, type Result } from "../shared/result.ts";
 import { expandBraces } from "../cache/glob-pattern.ts";
+import { ignoredInWorkspace } from "./ignored-in-workspace.ts";
 import { globReachesBelow, globToRegExp } from "./match-glob.ts";
 
 export interface Workspace extends PlaceConfig {
@@ -46,6 +47,9 @@ export function discoverWorkspaces(root: Config, rootDir: string, options: { str
       if (!loaded.ok) return void problems.push(...loaded.error);
       warnings.push(...loaded.value.warnings);
       config = loaded.value.config;
+      const ignored = ignoredInWorkspace(config, displayPath(ownFile, rootDir));
+      if (options.strict) problems.push(...escalateWarnings(ignored));
+      else warnings.push(...ignored);
     }
     workspaces.push({ decl, config, ownConfig: config !== root, dependsOn: decl.dependsOn, place: { name: decl.name, dir: realDir, workspace: decl.name } });
   };

@@ -28,19 +28,19 @@ export function loadProject(rootDir: string, file: string | undefined, options: 
   const loaded = loadConfig(found.path, shownPath, options);
   if (!loaded.ok) return err(loaded.error);
   const config = loaded.value.config;
+  // A wrong workspace directory does not hide the cycles: every problem is listed at once.
   const discovered = discoverWorkspaces(config, rootDir, options);
-  if (!discovered.ok) return err(locateInFile(discovered.error, shownPath, found.path));
-  const { workspaces, warnings } = discovered.value;
-  const problems: Diagnostic[] = [];
+  const problems: Diagnostic[] = discovered.ok ? [] : [...discovered.error];
+  const { workspaces, warnings } = discovered.ok ? discovered.value : { workspaces: [], warnings: [] };
   for (const pc of [config, ...workspaces.filter((w) => w.ownConfig).map((w) => w.config)]) {
     for (const chain of findPhaseCycles(pc)) {
       problems.push(errorDiagnostic({ file: displayPath(pc.file, rootDir), keyPath: "hooks", message: `cycle through hooks and depends_on: ${formatChain(chain)}` }));
     }
   }
-  for (const chain of findWorkspaceCycles(workspaces)) {
+  for (const chain of findWorkspaceCycles(config.workspaces)) {
     problems.push(errorDiagnostic({ file: shownPath, keyPath: "workspace", message: `workspace dependency cycle: ${formatChain(chain)}` }));
   }
-  problems.push(...unknownPhaseWorkspaces(config, workspaces, shownPath));
+  if (discovered.ok) problems.push(...unknownPhaseWorkspaces(config, workspaces, shownPath));
   if (problems.length > 0) return err(locateInFile(problems, shownPath, found.path));
   return ok({ root: { place: { name: ROOT_PLACE, dir: rootDir }, config, ownConfig: true }, workspaces, warnings: [...loaded.value.warnings, ...locateInFile(warnings, shownPath, found.path)] });
 }

@@ -1,11 +1,12 @@
-import type { Workspace } from "./discover.ts";
+import type { WorkspaceDecl } from "../config/config.ts";
 
 /**
- * Every distinct cycle through workspace depends_on, each as the full chain `[a, b, a]`.
+ * Every distinct cycle through workspace depends_on, each as the full chain `[a, b, a]`. Works on the
+ * declarations, so it can run when a workspace's directory is wrong (only tables have depends_on).
  * Iterative depth-first search: a 100,000-workspace dependency chain does not exhaust the stack.
  */
-export function findWorkspaceCycles(workspaces: readonly Workspace[]): string[][] {
-  const byName = new Map(workspaces.map((w) => [w.place.name, w] as const));
+export function findWorkspaceCycles(workspaces: readonly Pick<WorkspaceDecl, "name" | "dependsOn">[]): string[][] {
+  const byName = new Map(workspaces.map((w) => [w.name, w] as const));
   const cycles: string[][] = [];
   const done = new Set<string>();
   const path: string[] = [];
@@ -16,7 +17,7 @@ export function findWorkspaceCycles(workspaces: readonly Workspace[]): string[][
     onPath.set(start, path.push(start) - 1);
     while (frames.length > 0) {
       const top = frames[frames.length - 1]!;
-      const deps = byName.get(top.name)!.decl.dependsOn;
+      const deps = byName.get(top.name)!.dependsOn;
       if (top.next < deps.length) {
         const dep = deps[top.next++]!;
         const at = onPath.get(dep);

@@ -48,6 +48,22 @@ describe("workspaces: ggen pipeline semantics, kept", () => {
     });
   });
 
+  test("what a workspace's make.toml holds but never runs there (before_all, on_error, nested workspaces) is a warning with its line; --strict makes it exit 2", async () => {
+    await withProject(monorepo(`[lifecycle.write]\ncommand = "echo root > out.txt"`), async (p) => {
+      for (const ws of THREE) mkdirSync(join(p.dir, ws));
+      p.write("ws2/make.toml", `[project]\nname = "ws2"\n\n[lifecycle.write]\ncommand = "echo own > out.txt"\n\n[hooks]\nbefore_all = "echo once"\non_error = "echo failed"\n\n[workspace.inner]\npath = "inner"\n`);
+      const r = await p.lc("run", "write");
+      expectExit(r, 0);
+      expect(r.stderr).toMatch(/ws2\/make\.toml:8:1: hooks\.before_all: before_all in a workspace's make\.toml is not run/);
+      expect(r.stderr).toMatch(/ws2\/make\.toml:9:1: hooks\.on_error: on_error in a workspace's make\.toml is not run/);
+      expect(r.stderr).toMatch(/ws2\/make\.toml:11:2: workspace: workspaces in a workspace's make\.toml are not searched/);
+      expect(p.read("ws2/out.txt")).toBe("own\n");
+      const strict = await p.lc("validate", "--strict");
+      expectExit(strict, 2);
+      expect(strict.stderr).toContain("before_all in a workspace's make.toml is not run");
+    });
+  });
+
   test("root before_<phase>/after_<phase> hooks run once at the root around the workspace fan-out (product.md 3)", async () => {
     const phases = [
       `[lifecycle.prep]\ncommand = "echo prep >> \\"$LIFECYCLE_ROOT/log.txt\\""`,

@@ -84,6 +84,17 @@ describe("workspace paths", () => {
     });
   });
 
+  test("a wrong path does not hide a workspace dependency cycle: both are listed (exit 2)", async () => {
+    const tables = [`[workspace.a]\npath = "a"\ndepends_on = ["b"]`, `[workspace.b]\npath = "b"\ndepends_on = ["a"]`, `[workspace.ghost]\npath = "ghost"`];
+    await withProject(project(...tables), async (p) => {
+      for (const dir of ["a", "b"]) mkdirSync(join(p.dir, dir));
+      const r = await p.lc("validate");
+      expectExit(r, 2);
+      expect(r.stderr).toContain(`workspace "ghost": directory "ghost" does not exist`);
+      expect(r.stderr).toMatch(/workspace dependency cycle: (a -> b -> a|b -> a -> b)/);
+    });
+  });
+
   test("an absolute path written through a link to the root is inside: it is judged by where it leads", async () => {
     const links = mkdtempSync(join(tmpdir(), "lifecycle-links-"));
     try {

@@ -44,6 +44,16 @@ describe("-w / --workspace", () => {
       expect(r.stderr).toContain("--workspace nope*: no workspace matches");
     });
   });
+
+  test("selected workspaces that a phase's workspaces list leaves out: 'nothing to run' on stderr, exit 0, nothing runs", async () => {
+    await withProject(monorepo(DEPS, `[lifecycle.build]\nparallel = true\ncommand = "touch built"\nworkspaces = ["app"]`), async (p) => {
+      setUp(p, DEPS);
+      const r = await p.lc("run", "build", "-w", "web");
+      expectExit(r, 0);
+      expect(r.stderr).toContain("nothing to run: no selected workspace runs build");
+      expect(p.exists("pkgs/web/built") || p.exists("pkgs/app/built")).toBe(false);
+    });
+  });
 });
 
 describe("--since <git-ref>", () => {

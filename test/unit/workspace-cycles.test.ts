@@ -1,9 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import type { Workspace } from "../../src/workspace/discover.ts";
 import { findWorkspaceCycles } from "../../src/workspace/workspace-cycles.ts";
 
-function ws(name: string, dependsOn: string[] = []): Workspace {
-  return { decl: { name, path: name, dependsOn }, place: { name, dir: `/r/${name}`, workspace: name }, config: undefined as never, ownConfig: false, dependsOn };
+function ws(name: string, dependsOn: string[] = []) {
+  return { name, dependsOn };
 }
 
 describe("findWorkspaceCycles", () => {
