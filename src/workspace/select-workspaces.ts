@@ -52,7 +52,7 @@ export function selectWorkspaces(all: readonly Workspace[], rootDir: string, con
   }
   if (request.shard === undefined) return ok({ workspaces, ...(since ? { since } : {}) });
   const { index, count } = request.shard;
-  const items = workspaces.map((w) => ({ name: w.place.name, durationMs: recordedDurationMs(w.place.dir, request.phases) }));
+  const items = workspaces.map((w) => ({ name: w.place.name, durationMs: recordedDurationMs(w.place.dir, request.phases), dependsOn: w.dependsOn }));
   const own = assignShards(items, count)[index - 1]!;
   const closed = withDependencies(workspaces, new Set(own));
   const dependencies = [...closed].filter((name) => !own.includes(name)).sort();

@@ -155,25 +155,43 @@ describe("--shard i/n", () => {
     });
   }, 60_000);
 
-  test("a shard also runs the workspaces its share depends on (from other shards); --summary records which are which", async () => {
+  /** Runs every shard of `n` from the same (empty) state, as CI jobs would; returns each shard's summary selection and places. */
+  async function runShards(p: Project, graph: Record<string, string[]>, n: number) {
+    const shards: Array<{ own: string[]; dependencies: string[]; places: string[] }> = [];
+    for (let i = 1; i <= n; i++) {
+      // Each CI job starts from the same state: the first run's recorded durations must not steer the second.
+      for (const ws of Object.keys(graph)) rmSync(join(p.dir, "pkgs", ws, ".ggen"), { recursive: true, force: true });
+      const places = await placesOf(p, "--shard", `${i}/${n}`);
+      const file = join(p.dir, `summary-${i}.json`);
+      expectExit(await p.lc("run", "build", "--shard", `${i}/${n}`, "--summary", file), 0);
+      const shard = JSON.parse(readFileSync(file, "utf8")).selection.shard as { own: string[]; dependencies: string[] };
+      expect(places).toEqual([...shard.own, ...shard.dependencies].sort());
+      // Closed under dependencies: every workspace a member depends on is in the run.
+      for (const name of places) for (const dep of graph[name]!) expect(places).toContain(dep);
+      shards.push({ ...shard, places });
+    }
+    expect(shards.flatMap((s) => s.own).sort()).toEqual(Object.keys(graph).sort());
+    return shards;
+  }
+
+  test("a chain is kept in one shard: the matrix runs each workspace once", async () => {
     const chain = { a: [], b: ["a"], c: ["b"], d: [] };
     await withProject(monorepo(chain), async (p) => {
       setUp(p, chain);
-      const own = new Map<string, string[]>();
-      for (const i of [1, 2]) {
-        // Each CI job starts from the same state: the first run's recorded durations must not steer the second.
-        for (const ws of Object.keys(chain)) rmSync(join(p.dir, "pkgs", ws, ".ggen"), { recursive: true, force: true });
-        const places = await placesOf(p, "--shard", `${i}/2`);
-        const file = join(p.dir, `summary-${i}.json`);
-        const r = await p.lc("run", "build", "--shard", `${i}/2`, "--summary", file);
-        expectExit(r, 0);
-        const shard = JSON.parse(readFileSync(file, "utf8")).selection.shard as { own: string[]; dependencies: string[] };
-        own.set(String(i), shard.own);
-        expect(places).toEqual([...shard.own, ...shard.dependencies].sort());
-        // Closed under dependencies: every workspace a member depends on is in the run.
-        for (const name of places) for (const dep of chain[name as keyof typeof chain]) expect(places).toContain(dep);
-      }
-      expect([...own.values()].flat().sort()).toEqual(["a", "b", "c", "d"]);
+      const shards = await runShards(p, chain, 2);
+      expect(shards.flatMap((s) => s.places).sort()).toEqual(["a", "b", "c", "d"]);
+      expect(shards.map((s) => s.places.join(" ")).sort()).toEqual(["a b c", "d"]);
+    });
+  }, 60_000);
+
+  test("a group too big for one shard is split, and a shard also runs what its share depends on (--summary says which are which)", async () => {
+    const star = { core: [], l1: ["core"], l2: ["core"], l3: ["core"], l4: ["core"], l5: ["core"], l6: ["core"] };
+    await withProject(monorepo(star), async (p) => {
+      setUp(p, star);
+      const shards = await runShards(p, star, 2);
+      expect(shards.map((s) => s.own.length).sort()).toEqual([3, 4]);
+      const without = shards.find((s) => !s.own.includes("core"))!;
+      expect(without.dependencies).toEqual(["core"]);
     });
   }, 60_000);
 

@@ -62,3 +62,38 @@ describe("assignShards", () => {
     expect(assignShards(items, 2)).toEqual([["slow"], ["fast", "new"]]);
   });
 });
+
+describe("assignShards with dependencies", () => {
+  const chain = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => ({ name: `${prefix}${i}`, dependsOn: i === 0 ? [] : [`${prefix}${i - 1}`] }));
+
+  test("a chain stays in one shard: splitting it would not finish sooner, and every other shard would run its head again", () => {
+    const shards = assignShards(chain("c", 6), 3);
+    expect(shards.filter((s) => s.length > 0)).toEqual([["c0", "c1", "c2", "c3", "c4", "c5"]]);
+  });
+
+  test("two chains of three over two shards: one chain each", () => {
+    const shards = assignShards([...chain("a", 3), ...chain("b", 3)], 2);
+    expect(shards.map((s) => s.join(" ")).sort()).toEqual(["a0 a1 a2", "b0 b1 b2"]);
+  });
+
+  test("a group larger than a fair share and its critical path is split: a shared core does not pull every leaf into one shard", () => {
+    const star = [{ name: "core" }, ...Array.from({ length: 12 }, (_, i) => ({ name: `leaf${i}`, dependsOn: ["core"] }))];
+    const sizes = assignShards(star, 4).map((s) => s.length);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(13);
+    expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+  });
+
+  test("every workspace in exactly one shard, deterministic whatever the input order, with dependencies outside the items ignored", () => {
+    const items = Array.from({ length: 60 }, (_, i) => ({ name: `w${i}`, durationMs: (i * 13) % 7, dependsOn: [`w${(i * 7) % 60}`, "elsewhere"].filter((d) => d < `w${i}` || d === "elsewhere") }));
+    for (const count of [1, 2, 5, 9]) {
+      const shards = assignShards(items, count);
+      expect(shards.flat().sort()).toEqual(items.map((i) => i.name).sort());
+      expect(assignShards([...items].reverse(), count)).toEqual(shards);
+    }
+  });
+
+  test("a 10,000-long chain is placed (iteratively, in one piece)", () => {
+    const shards = assignShards(chain("n", 10_000), 4);
+    expect(shards.map((s) => s.length).sort((a, b) => a - b)).toEqual([0, 0, 0, 10_000]);
+  });
+});
