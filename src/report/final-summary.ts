@@ -48,10 +48,10 @@ function headline(summary: RunSummary): string {
   return summary.status === "success" ? "Run succeeded" : "Run failed";
 }
 
-/** `3 succeeded, 1 cached, 2 failed, 1 skipped`: succeeded and failed always, the others when present. */
+/** `3 succeeded, 1 cached, 2 failed (1 timed out), 1 skipped`: succeeded and failed always, the others when present. */
 function countsText(summary: RunSummary): string {
   const c = summary.counts;
-  const parts = [`${c.success} succeeded`, c.cached ? `${c.cached} cached` : "", `${c.failed + c["timed-out"]} failed`, c.cancelled ? `${c.cancelled} cancelled` : "", c.skipped ? `${c.skipped} skipped` : ""];
+  const parts = [`${c.success} succeeded`, c.cached ? `${c.cached} cached` : "", `${c.failed + c["timed-out"]} failed${c["timed-out"] ? ` (${c["timed-out"]} timed out)` : ""}`, c.cancelled ? `${c.cancelled} cancelled` : "", c.skipped ? `${c.skipped} skipped` : ""];
   return parts.filter(Boolean).join(", ");
 }
 

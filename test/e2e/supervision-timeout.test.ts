@@ -27,6 +27,9 @@ command = "sh -c 'sleep 1000; :' ${marker} & sh -c 'sleep 1001; :' ${marker} & w
       expect(end).toMatchObject({ exit_code: null, signal: "SIGTERM" });
       expect(String(end.error)).toContain("timed out after 400ms in phase 'tree'");
       expect(readState(p.dir).phase_history.at(-1)).toMatchObject({ phase: "tree", status: "timed-out", success: false });
+      const human = await p.lc("run", "tree");
+      expectExit(human, 1);
+      expect(human.stderr).toContain("0 succeeded, 1 failed (1 timed out)");
     });
   }, 30_000);
 
