@@ -182,6 +182,17 @@ describe("remote cache in S3-compatible storage (s3rver)", () => {
     expect(readFileSync(join(dir, "pkgs/a/dist/main.out"), "utf8")).toBe("source of a\n");
   });
 
+  test("an endpoint that accepts and never answers: one warning, the run succeeds, and the process exits (the abandoned request does not keep it alive)", async () => {
+    const silent = await startSilentServer();
+    try {
+      const r = await build(checkout(S3_PROJECT().replace("echo output", "echo s3slow")), s3Env({ AWS_ENDPOINT_URL: silent.url, LIFECYCLE_REMOTE_CACHE_TIMEOUT: "300ms" }));
+      expect(r.statuses).toEqual(["success", "success"]);
+      expect(r.stderr.match(/unavailable/g)?.length).toBe(1);
+    } finally {
+      await silent.stop();
+    }
+  });
+
   test("unknown credentials or an unreachable endpoint: one warning, the tasks run, the run succeeds", async () => {
     const denied = await build(checkout(S3_PROJECT().replace("echo output", "echo denied")), s3Env({ AWS_ACCESS_KEY_ID: "nobody" }));
     expect(denied.statuses).toEqual(["success", "success"]);
