@@ -40,6 +40,8 @@ export class Fingerprinter {
     const memo = new StatMemo(previous?.memo, previous?.recordedInputs);
     const deps: Record<string, string> = {};
     for (const dep of task.deps) deps[dep] = this.known.get(dep) ?? `unknown:${randomId()}`;
+    // Left out by -w/--since: not run here, so its last recorded result is what this task builds on.
+    for (const dep of task.outsideDeps ?? []) deps[dep] = readTaskRecord(this.options.cacheDir, dep)?.fingerprint ?? "not recorded";
     const digests = task.cache ? digestInputs(task.place.dir, task.inputs, task.outputs, memo) : {};
     const unchanged = isRecorded(digests) ? digests : undefined;
     const defined = fingerprintInput(task, { rootDirs: this.options.rootDirs, shell: this.options.shell, inputs: unchanged === undefined ? (digests as Readonly<Record<string, string>>) : {}, deps });

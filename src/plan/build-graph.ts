@@ -22,6 +22,8 @@ export interface GraphRequest extends TaskOptions {
   readonly root: PlaceConfig;
   /** Selected workspaces; empty for a project without workspaces. */
   readonly workspaces: readonly PlaceConfig[];
+  /** Workspaces the selection left out: never run, named in `outsideDeps`. */
+  readonly unselected?: readonly PlaceConfig[];
 }
 
 /**
@@ -58,7 +60,12 @@ class GraphBuilder {
   private readonly added: TaskId[] = [];
   private readonly expanding: string[] = [];
 
-  constructor(private readonly request: GraphRequest) {}
+  /** Unselected workspaces by name. */
+  private readonly unselected: ReadonlyMap<string, PlaceConfig>;
+
+  constructor(private readonly request: GraphRequest) {
+    this.unselected = new Map((request.unselected ?? []).map((w) => [w.place.name, w] as const));
+  }
 
   addInvocation(): void {
     const { root, workspaces, phases } = this.request;
@@ -111,6 +118,7 @@ class GraphBuilder {
         }
         const mark = this.added.length;
         const id = this.expand(ws, phase, unique([...beforeFloor, ...(ownFloor.get(name) ?? []), ...upstream]), ws.ownConfig, rootPhase && fanOutOfPhase(rootPhase));
+        this.addOutsideDeps(id, ws, phase, rootPhase);
         const sinks = this.added.length > mark ? this.sinksOf(this.added.slice(mark)) : [id];
         ownFloor.set(name, sinks);
         phaseSinks.set(name, sinks);
@@ -119,6 +127,25 @@ class GraphBuilder {
       const after = root.config.hooks.after[phase] ?? [];
       rootChain = after.length > 0 ? this.addHookList(root, `after_${phase}`, after, fanOut.length > 0 ? fanOut : beforeFloor) : beforeFloor;
     }
+  }
+
+  /** Names the unselected upstream workspaces' tasks for `phase` (through those without it) on the task. */
+  private addOutsideDeps(id: TaskId, ws: PlaceConfig, phase: string, rootPhase: Phase | undefined): void {
+    const unselected = this.unselected;
+    if (unselected.size === 0) return;
+    const outside: TaskId[] = [];
+    const seen = new Set<string>();
+    const queue = [...(ws.dependsOn ?? [])];
+    while (queue.length > 0) {
+      const name = queue.pop()!;
+      const upstream = unselected.get(name);
+      if (!upstream || seen.has(name)) continue;
+      seen.add(name);
+      if (upstream.config.phases.has(phase) && (!rootPhase?.workspaces || rootPhase.workspaces.includes(name))) outside.push(taskId(name, phase));
+      else queue.push(...(upstream.dependsOn ?? []));
+    }
+    const task = this.tasks.get(id);
+    if (task && outside.length > 0) this.tasks.set(id, { ...task, outsideDeps: outside.sort() });
   }
 
   /** Entries run in listed order; returns the floor that follows the list. Inline commands join `fanOut` when given. */

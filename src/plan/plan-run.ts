@@ -49,6 +49,7 @@ export function planRun(global: GlobalOptions, request: PlanRequest): Result<Pla
     phases: request.phases,
     root: project.root,
     workspaces: selection.workspaces,
+    unselected: unselectedOf(project.workspaces, selection.workspaces),
     rootDir: global.root,
     profile: global.profile,
     timeoutOverrideMs: request.timeoutMs,
@@ -56,4 +57,10 @@ export function planRun(global: GlobalOptions, request: PlanRequest): Result<Pla
   });
   if (!graph.ok) return graph;
   return { ok: true, value: { project, graph: graph.value, selection } };
+}
+
+function unselectedOf<T>(all: readonly T[], selected: readonly T[]): T[] {
+  if (selected.length === all.length) return [];
+  const chosen = new Set(selected);
+  return all.filter((w) => !chosen.has(w));
 }

@@ -55,6 +55,11 @@ export interface Task {
   readonly ggenCacheKey: string;
   /** Tasks that must succeed first. */
   readonly deps: readonly TaskId[];
+  /**
+   * The same phase in workspaces it depends on that the selection (-w, --since) left out: they do
+   * not run, but their last recorded fingerprints go into this task's, so a rebuilt dependency misses.
+   */
+  readonly outsideDeps?: readonly TaskId[];
 }
 
 /** The sealed plan for one invocation. `tasks` iterates in a valid topological order. */
