@@ -56,6 +56,6 @@ function dryRun(ctx: AppContext, global: GlobalOptions, options: RunOptions, pla
   const shell = project.root.config.settings.shell;
   const remote = remoteSetup(project.root.config.cache, ctx.env).backends.length > 0 && options.remoteCache !== "off";
   const report = describeDryRun(graph, shell, ctx.env);
-  ctx.output.stdout(report.text + explainPlan(graph, { rootDir: global.root, shell, force: options.force, remote }));
+  ctx.output.stdout(report.text + explainPlan(graph, { rootDir: global.root, shell, force: options.force, remote, env: ctx.env }));
   return report.missing.length > 0 ? 2 : 0;
 }

@@ -1,4 +1,5 @@
 import type { TaskGraph } from "../plan/task.ts";
+import { secretValues } from "../shared/redact.ts";
 import { errnoCode } from "../state/fs-error.ts";
 import { missReason } from "./cached-execute.ts";
 import { Fingerprinter } from "./fingerprinter.ts";
@@ -11,6 +12,8 @@ export interface ExplainPlanOptions {
   readonly force: boolean;
   /** A remote cache is configured: a local miss may still hit there. */
   readonly remote: boolean;
+  /** The parent environment: its secrets are hashed into fingerprints as in the real run. */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -24,7 +27,7 @@ export function explainPlan(graph: TaskGraph, options: ExplainPlanOptions): stri
   if (cached.length === 0) return "";
   const cacheDir = cacheDirOf(options.rootDir);
   const store = new LocalStore(cacheDir);
-  const fingerprinter = new Fingerprinter({ rootDirs: rootDirsOf(options.rootDir), shell: options.shell, cacheDir });
+  const fingerprinter = new Fingerprinter({ rootDirs: rootDirsOf(options.rootDir), shell: options.shell, cacheDir, secrets: secretValues(options.env) });
   const lines = ["", "Cache:"];
   for (const task of graph.tasks.values()) {
     let computed;

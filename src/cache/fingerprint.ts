@@ -1,6 +1,6 @@
 import { relative } from "node:path";
 import type { Task } from "../plan/task.ts";
-import { isSecretKey } from "../shared/redact.ts";
+import { isSecretKey, secretValues } from "../shared/redact.ts";
 import { canonicalJson } from "./canonical-json.ts";
 import { sha256Bytes } from "./file-digest.ts";
 
@@ -17,7 +17,7 @@ export interface FingerprintInput {
   readonly version: number;
   /** Each command as it will run: `<shell> -c <script>`, or `argv: [...]`. */
   readonly commands: readonly string[];
-  /** The task's env layers and LIFECYCLE_* (not LIFECYCLE_ROOT: an absolute path); secret values as their sha256. */
+  /** The task's env layers and LIFECYCLE_* (not LIFECYCLE_ROOT: an absolute path); secret values, and values holding one, as their sha256. */
   readonly env: Readonly<Record<string, string>>;
   /** sha256 of each `inputs` file, by path relative to the place directory. */
   readonly inputs: Readonly<Record<string, string>>;
@@ -32,12 +32,21 @@ export interface FingerprintInput {
 /** The fingerprint input of `task`, given its input digests and its dependencies' fingerprints. */
 export function fingerprintInput(
   task: Task,
-  context: { readonly rootDirs: readonly string[]; readonly shell: string; readonly inputs: Readonly<Record<string, string>>; readonly deps: Readonly<Record<string, string>> },
+  context: {
+    readonly rootDirs: readonly string[];
+    readonly shell: string;
+    readonly inputs: Readonly<Record<string, string>>;
+    readonly deps: Readonly<Record<string, string>>;
+    /** Secret values of the parent environment (redact.ts secretValues): `${MY_TOKEN}` expands one into any key. */
+    readonly secrets?: readonly string[];
+  },
 ): FingerprintInput {
+  const secrets = [...(context.secrets ?? []), ...secretValues(task.env)];
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(task.env)) {
     if (name === "LIFECYCLE_ROOT") continue;
-    env[name] = isSecretKey(name) ? `sha256:${sha256Bytes(value)}` : value;
+    // Hashed, not dropped: a new secret value must still change the fingerprint.
+    env[name] = isSecretKey(name) || holdsSecret(value, secrets) ? `sha256:${sha256Bytes(value)}` : value;
   }
   return {
     version: CACHE_FORMAT_VERSION,
@@ -48,6 +57,11 @@ export function fingerprintInput(
     place: { name: task.place.name, dir: relativePath(context.rootDirs, task.place.dir), cwd: relativePath(context.rootDirs, task.cwd) },
     deps: context.deps,
   };
+}
+
+/** `${T}` may expand a secret into any key, or into part of a value (a URL, a header). */
+function holdsSecret(value: string, secrets: readonly string[]): boolean {
+  return secrets.some((secret) => value.includes(secret));
 }
 
 /** sha256 (64 hex chars) of the canonical serialisation. */

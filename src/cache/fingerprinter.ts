@@ -20,6 +20,8 @@ export interface FingerprinterOptions {
   readonly rootDirs: readonly string[];
   readonly shell: string;
   readonly cacheDir: string;
+  /** Secret values of the parent environment: task env values holding one are recorded as digests. */
+  readonly secrets?: readonly string[];
 }
 
 /**
@@ -44,7 +46,7 @@ export class Fingerprinter {
     for (const dep of task.outsideDeps ?? []) deps[dep] = readTaskRecord(this.options.cacheDir, dep)?.fingerprint ?? "not recorded";
     const digests = task.cache ? digestInputs(task.place.dir, task.inputs, task.outputs, memo) : {};
     const unchanged = isRecorded(digests) ? digests : undefined;
-    const defined = fingerprintInput(task, { rootDirs: this.options.rootDirs, shell: this.options.shell, inputs: unchanged === undefined ? (digests as Readonly<Record<string, string>>) : {}, deps });
+    const defined = fingerprintInput(task, { rootDirs: this.options.rootDirs, shell: this.options.shell, secrets: this.options.secrets, inputs: unchanged === undefined ? (digests as Readonly<Record<string, string>>) : {}, deps });
     const input = unchanged === undefined ? defined : withRecordedInputs(defined, unchanged);
     const fingerprint = previous !== undefined && unchanged === previous.recordedInputs && sameDefinition(defined, previous.input) ? previous.fingerprint : fingerprintOf(input);
     this.known.set(task.id, fingerprint);

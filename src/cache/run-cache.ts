@@ -2,6 +2,7 @@ import { realpathSync } from "node:fs";
 import { join } from "node:path";
 import type { CacheSettings } from "../config/config.ts";
 import type { Task, TaskId } from "../plan/task.ts";
+import { secretValues } from "../shared/redact.ts";
 import { appendRunStats } from "./cache-stats.ts";
 import { Fingerprinter } from "./fingerprinter.ts";
 import { LocalStore } from "./local-store.ts";
@@ -58,7 +59,7 @@ export class RunCache {
     this.cacheDir = cacheDirOf(options.rootDir);
     this.rootDirs = rootDirsOf(options.rootDir);
     this.store = new LocalStore(this.cacheDir);
-    this.fingerprinter = new Fingerprinter({ rootDirs: this.rootDirs, shell: options.shell, cacheDir: this.cacheDir });
+    this.fingerprinter = new Fingerprinter({ rootDirs: this.rootDirs, shell: options.shell, cacheDir: this.cacheDir, secrets: secretValues(options.env) });
     const setup = remoteSetup(options.settings, options.env);
     for (const problem of setup.problems) options.warn(problem);
     this.remote =

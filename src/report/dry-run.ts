@@ -16,11 +16,11 @@ export function describeDryRun(graph: TaskGraph, shell: string, parentEnv: Reado
   const missing: string[] = [];
   const describe = (task: Task, title: string) => {
     const env = { ...parentEnv, ...task.env };
-    const secrets = secretValues(env);
+    const secrets = secretsOf(parentEnv, task.env);
     lines.push("", `${title}${task.id}${task.deps.length > 0 ? `  (after ${task.deps.join(", ")})` : ""}`);
     lines.push(`  cwd: ${task.cwd}`, `  timeout: ${task.timeoutMs === null ? "none" : formatDuration(task.timeoutMs)}${task.retries > 0 ? `, retries: ${task.retries}` : ""}`);
     const shown = Object.entries(redactEnv(task.env)).filter(([k]) => !k.startsWith("LIFECYCLE_"));
-    if (shown.length > 0) lines.push(`  env: ${shown.map(([k, v]) => `${k}=${v}`).join(" ")}`);
+    if (shown.length > 0) lines.push(redactText(`  env: ${shown.map(([k, v]) => `${k}=${v}`).join(" ")}`, secrets));
     for (const command of task.commands) {
       lines.push(`  $ ${redactText(commandText(command), secrets)}`);
       const program = command.kind === "argv" ? command.argv[0] : leadingProgram(command.script) ?? (findExecutable(shell, task.cwd, env.PATH) ? undefined : shell);
@@ -33,4 +33,9 @@ export function describeDryRun(graph: TaskGraph, shell: string, parentEnv: Reado
   for (const task of graph.onError.values()) describe(task, "on error: ");
   for (const message of missing) lines.push(`\nmissing: ${message}`);
   return { text: lines.join("\n") + "\n", missing };
+}
+
+/** The parent's secrets and the task's, longest first: a task env key may shadow the parent variable it expands. */
+function secretsOf(parentEnv: Readonly<Record<string, string | undefined>>, taskEnv: Readonly<Record<string, string>>): string[] {
+  return [...new Set([...secretValues(parentEnv), ...secretValues(taskEnv)])].sort((a, b) => b.length - a.length);
 }

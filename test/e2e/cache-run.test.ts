@@ -1,7 +1,7 @@
 // The local cache through the binary (product.md 2 and 3 "Cache"; README "Cache"): a phase whose
 // fingerprint has a stored result does not run, its outputs come back, its output is replayed.
 import { describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readState, runCli } from "../helpers/cli.ts";
 import { eventsOf, expectExit, HEX64, show, taskEnd, withProject, type Project } from "./support.ts";
@@ -227,6 +227,22 @@ inputs = ["src/**"]
       const plain = keys.filter((k) => k.phase === "plain").map((k) => k.key);
       expect(plain[0]).toMatch(HEX64);
       expect(plain[0]).not.toBe(build[0]!);
+    });
+  });
+
+  test("a secret of the parent environment expanded into a task's env is never written under .ggen; a new secret value still misses", async () => {
+    const toml = `[project]\nname = "x"\n\n[lifecycle.build]\ncommand = "echo ran >> count.txt"\ncache = true\nenv = { DEPLOY = "\${SOME_TOKEN}" }\n`;
+    await withProject(toml, async (p) => {
+      const run = (secret: string, ...args: string[]) => runCli(["--root", p.dir, "run", "build", ...args], { env: { SOME_TOKEN: secret } });
+      expect(taskEnd((await run("par3ntval", "--json")).stdout, "//#build")?.status).toBe("success");
+      expect(taskEnd((await run("par3ntval", "--json")).stdout, "//#build")?.status).toBe("cached");
+      expect((await run("par3ntval", "--dry-run")).stdout).toMatch(/\/\/#build: hit [0-9a-f]{12}/);
+      const leaks = readdirSync(join(p.dir, ".ggen"), { recursive: true, encoding: "utf8" }).filter((rel) => {
+        const file = join(p.dir, ".ggen", rel);
+        return statSync(file).isFile() && readFileSync(file).includes("par3ntval");
+      });
+      expect(leaks).toEqual([]);
+      expect(taskEnd((await run("other-s3cret", "--json")).stdout, "//#build")?.status).toBe("success");
     });
   });
 

@@ -106,6 +106,15 @@ describe("--dry-run", () => {
     });
   });
 
+  test("a secret from the parent environment expanded into a task env value is masked on the env line", async () => {
+    await withProject(`[project]\nname = "x"\n\n[lifecycle.build]\ncommand = "true"\nenv = { T = "\${MY_TOKEN}" }\n`, async (p) => {
+      const r = await runCli(["--root", p.dir, "run", "build", "--dry-run"], { env: { MY_TOKEN: "abc123zz" } });
+      expectExit(r, 0);
+      expect(r.stdout + r.stderr, show(r)).not.toContain("abc123zz");
+      expect(r.stdout).toContain("env: T=***");
+    });
+  });
+
   test("an unknown phase under --dry-run is still exit 2 with \"Phase 'x' not found\"", async () => {
     await withProject(PLAN, async (p) => {
       const r = await p.lc("run", "biuld", "--dry-run");

@@ -133,6 +133,25 @@ describe("fingerprint: any change to any part misses, nothing else does", () => 
     expect(JSON.stringify(input)).not.toContain("hunter2-secret");
     expect(input.env.API_TOKEN).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
+
+  test("a value equal to or containing a secret of the parent environment is stored only as a digest, and still changes the fingerprint", () => {
+    const root = tempRoot();
+    const inputOf = (secret: string) =>
+      fingerprintInput(makeTask(root, { env: { DEPLOY: secret, URL: `https://x:${secret}@host`, A: "1" } }), { rootDirs: [root], shell: "sh", inputs: {}, deps: {}, secrets: [secret] });
+    const input = inputOf("par3ntval");
+    expect(JSON.stringify(input)).not.toContain("par3ntval");
+    expect(input.env.DEPLOY).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(input.env.URL).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(input.env.A).toBe("1");
+    expect(fingerprintOf(inputOf("par3ntval-2"))).not.toBe(fingerprintOf(input));
+  });
+
+  test("the Fingerprinter passes its secrets on to the fingerprint input", () => {
+    const root = tempRoot();
+    const task = makeTask(root, { cache: false, env: { DEPLOY: "par3ntval" } });
+    const computed = new Fingerprinter({ rootDirs: [root], shell: "sh", cacheDir: join(root, ".ggen", "cache"), secrets: ["par3ntval"] }).compute(task);
+    expect(JSON.stringify(computed.input)).not.toContain("par3ntval");
+  });
 });
 
 describe("explainChange", () => {
