@@ -58,7 +58,7 @@ export async function findAndRestore(task: Task, fingerprint: string, memo: Stat
   if (entry === undefined) return unusable === undefined ? undefined : { unusable };
   let restored: Result<RestoreCount, string>;
   try {
-    restored = restoreOutputs(entry.fd, entry.index, { placeDir: task.place.dir, rootDirs: context.rootDirs }, memo);
+    restored = restoreOutputs(entry.fd, entry.index, { placeDir: task.place.dir, rootDirs: context.rootDirs, outputs: task.outputs }, memo);
   } finally {
     closeSync(entry.fd);
   }

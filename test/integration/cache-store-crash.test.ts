@@ -47,7 +47,7 @@ function restoreInto(store: LocalStore, fingerprint: string, placeDir: string) {
   if (!found.ok || !found.value) return found.ok ? "missing" : found.error;
   const fd = openSync(found.value.path, "r");
   try {
-    const restored = restoreOutputs(fd, found.value.index, { placeDir, rootDirs: [placeDir] }, new StatMemo());
+    const restored = restoreOutputs(fd, found.value.index, { placeDir, rootDirs: [placeDir], outputs: ["out/**"] }, new StatMemo());
     return restored.ok ? "ok" : restored.error;
   } finally {
     closeSync(fd);

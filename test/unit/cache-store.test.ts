@@ -38,12 +38,12 @@ function stored(): { root: string; store: LocalStore; files: { path: string; abs
   return { root, store, files };
 }
 
-function restore(store: LocalStore, root: string, fingerprint = FP) {
+function restore(store: LocalStore, root: string, fingerprint = FP, outputs: readonly string[] = ["dist/**"], placeDir = root) {
   const found = store.lookup(fingerprint);
   if (!found.ok || !found.value) throw new Error(`no entry: ${found.ok ? "missing" : found.error}`);
   const fd = openSync(found.value.path, "r");
   try {
-    return restoreOutputs(fd, found.value.index, { placeDir: root, rootDirs: [root] }, new StatMemo());
+    return restoreOutputs(fd, found.value.index, { placeDir, rootDirs: [root], outputs }, new StatMemo());
   } finally {
     closeSync(fd);
   }
@@ -118,7 +118,7 @@ describe("local store", () => {
     writeFileSync(join(root, "payload"), "evil");
     const store = new LocalStore(join(project, ".ggen", "cache"));
     expect(store.save(FP, meta(), [{ path: "../escaped", abs: join(root, "payload") }]).ok).toBe(true);
-    const result = restore(store, project);
+    const result = restore(store, project, FP, ["../escaped"]); // even if the outputs named it
     expect(result.ok ? "" : result.error).toContain("outside the project root");
     expect(existsSync(join(root, "escaped"))).toBe(false);
   });
@@ -155,6 +155,91 @@ describe("local store", () => {
     const { store } = stored();
     expect(store.clean().removed).toBe(1);
     expect(store.list()).toEqual([]);
+  });
+});
+
+describe("restores are confined to the task's outputs", () => {
+  /** A store holding an entry for FP that lists `paths` (anyone who can write the store or a remote can make one). */
+  function crafted(root: string, entries: readonly { path: string; abs?: string }[]): LocalStore {
+    const payload = join(temp(), "payload");
+    writeFileSync(payload, "evil\n");
+    const store = new LocalStore(join(root, ".ggen", "cache"));
+    const saved = store.save(FP, meta(), entries.map(({ path, abs }) => ({ path, abs: abs ?? payload })));
+    if (!saved.ok) throw new Error(saved.error);
+    return store;
+  }
+
+  test("an entry listing a path its outputs do not match is rejected whole: nothing is written, not even its real outputs", () => {
+    const root = temp();
+    writeFileSync(join(root, "make.toml"), "[project]\n");
+    const store = crafted(root, [{ path: "dist/app.js" }, { path: "make.toml" }]);
+    const result = restore(store, root);
+    expect(result).toEqual({ ok: false, error: 'the entry lists "make.toml", which is not among the task\'s outputs [dist/**]' });
+    expect(readFileSync(join(root, "make.toml"), "utf8")).toBe("[project]\n");
+    expect(existsSync(join(root, "dist"))).toBe(false);
+  });
+
+  test("what `*` and `**` would match but a walk never lists is not an output: `..`, .git, .ggen, node_modules (unless named), excluded paths", () => {
+    const root = temp();
+    const place = join(root, "pkgs", "a");
+    mkdirSync(join(root, ".git", "hooks"), { recursive: true });
+    mkdirSync(place, { recursive: true });
+    const rejected: [readonly string[], string][] = [
+      [["*/out.txt"], "../out.txt"],
+      [["**"], "../../make.toml"],
+      [["dist/**"], "dist/../make.toml"],
+      [["dist/**"], "/etc/passwd"],
+      [["**"], ".git/hooks/pre-commit"],
+      [["../../**"], "../../.git/hooks/pre-commit"],
+      [["**"], "src/.GIT/config"],
+      [["**"], ".ggen/state.json"],
+      [["**"], "node_modules/.bin/tsc"],
+      [["dist/**", "!dist/keep/**"], "dist/keep/a.txt"],
+      [[], "dist/a.txt"],
+    ];
+    for (const [outputs, path] of rejected) {
+      const store = crafted(root, [{ path }]);
+      const result = restore(store, root, FP, outputs, place);
+      expect(result.ok ? `restored ${path}` : result.error).toStartWith(`the entry lists "${path}"`);
+      store.clean();
+    }
+    expect(readdirSync(join(root, ".git", "hooks"))).toEqual([]);
+    expect(readdirSync(root).sort()).toEqual([".ggen", ".git", "pkgs"]);
+    expect(readdirSync(place)).toEqual([]);
+  });
+
+  test("what the outputs could list is restored: a pattern's own `..` (inside the root), node_modules when named, a literal directory", () => {
+    const root = temp();
+    const place = join(root, "pkgs", "a");
+    mkdirSync(place, { recursive: true });
+    for (const [outputs, path] of [
+      [["../shared/gen/**"], "../shared/gen/types.ts"],
+      [["node_modules/.cache/**"], "node_modules/.cache/x"],
+      [["out"], "out/deep/file.txt"],
+      [["{dist,lib}/*.js"], "lib/a.js"],
+    ] as const) {
+      const store = crafted(root, [{ path }]);
+      expect(restore(store, root, FP, outputs, place)).toEqual({ ok: true, value: { restored: 1, unchanged: 0 } });
+      expect(readFileSync(join(place, path), "utf8")).toBe("evil\n");
+      store.clean();
+    }
+  });
+
+  test("a listed symlink cannot be the directory of another listed path; a symlinked directory leading out is refused before anything is created", () => {
+    const root = temp();
+    const outside = temp();
+    const link = join(temp(), "link");
+    symlinkSync(outside, link);
+    const store = crafted(root, [{ path: "dist/link", abs: link }, { path: "dist/link/x" }]);
+    expect(restore(store, root)).toEqual({ ok: false, error: 'the entry lists "dist/link/x" below "dist/link", which it also lists' });
+    expect(existsSync(join(root, "dist"))).toBe(false);
+    store.clean();
+    mkdirSync(join(root, "dist"));
+    symlinkSync(outside, join(root, "dist", "sub"));
+    const deep = crafted(root, [{ path: "dist/a.txt" }, { path: "dist/sub/new/deep.txt" }]);
+    expect(restore(deep, root)).toEqual({ ok: false, error: 'refusing to restore "dist/sub/new/deep.txt": its directory leads outside the project root' });
+    expect(readdirSync(outside)).toEqual([]);
+    expect(existsSync(join(root, "dist", "a.txt"))).toBe(false);
   });
 });
 
