@@ -31,6 +31,7 @@ export function discoverWorkspaces(root: Config, rootDir: string, options: { str
   /** Real directory → the workspace that has it: one directory is one workspace (two would run in it at once). */
   const owners = new Map<string, { readonly name: string; readonly fromTable: boolean }>();
   const rootFile = displayPath(root.file, rootDir);
+  const rootFileReal = realpathSync(root.file);
   const add = (decl: WorkspaceDecl, realDir: string, keyPath: string, fromTable: boolean) => {
     const owner = owners.get(realDir);
     if (owner !== undefined) {
@@ -42,7 +43,7 @@ export function discoverWorkspaces(root: Config, rootDir: string, options: { str
     let config = root;
     // A workspace at the root (`path = "."`, as in ggen's examples) shares the root's file: loading it
     // again as the workspace's own would run the root's hooks twice.
-    if (existsSync(ownFile) && realpathSync(ownFile) !== realpathSync(root.file)) {
+    if (ownFile !== rootFileReal && existsSync(ownFile)) {
       const loaded = loadConfig(ownFile, displayPath(ownFile, rootDir), options);
       if (!loaded.ok) return void problems.push(...loaded.error);
       warnings.push(...loaded.value.warnings);
