@@ -17,9 +17,6 @@ async function main(): Promise<number> {
 main().then(
   (code) => {
     process.exitCode = code;
-    // Everything the command waits for is done here; what is left is abandoned work (an S3 request,
-    // which takes no AbortSignal, cut off by its timeout) that would keep the process alive for minutes.
-    void outputFlushed().then(() => process.exit(code));
   },
   (error: unknown) => {
     const verbose = process.argv.includes("-v") || process.argv.includes("--verbose");
@@ -28,8 +25,3 @@ main().then(
     process.exitCode = 70;
   },
 );
-
-/** Resolves once what was written to stdout and stderr has been handed to the OS (or the stream failed). */
-function outputFlushed(): Promise<unknown> {
-  return Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write("", () => resolve()))));
-}

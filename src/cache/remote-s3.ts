@@ -23,14 +23,14 @@ export function s3Remote(url: string, access: Omit<S3Access, "bucket">): Result<
     label,
     async get(fingerprint, signal) {
       try {
-        return ok(await abortable(bucket.value.get(keyOf(fingerprint)), signal));
+        return ok(await bucket.value.get(keyOf(fingerprint), signal));
       } catch (e) {
         return err(s3Failure(e, signal, `GET ${label}`));
       }
     },
     async put(fingerprint, sealed, _durationMs, signal) {
       try {
-        await abortable(bucket.value.put(keyOf(fingerprint), sealed), signal);
+        await bucket.value.put(keyOf(fingerprint), sealed, signal);
         return ok(undefined);
       } catch (e) {
         return err(s3Failure(e, signal, `PUT ${label}`));
@@ -43,23 +43,4 @@ function s3Failure(error: unknown, signal: AbortSignal, what: string): RemoteFai
   const code = (error as { code?: unknown }).code;
   if (!signal.aborted && typeof code === "string" && AUTH_CODES.has(code)) return { kind: "auth", message: `${what}: ${code}` };
   return failureFromError(error, signal, what);
-}
-
-/** The S3 client takes no AbortSignal: stop waiting when the signal fires (the request is abandoned). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -15,11 +15,12 @@ export interface S3Access {
 
 /**
  * Whole-object reads and writes in one bucket. Failures reject with an Error whose `code` is the
- * service's error code (NoSuchKey is not a failure: `get` resolves undefined) or a network code.
+ * service's error code (a missing object is not a failure: `get` resolves undefined) or a network code.
  */
 export interface S3Bucket {
-  get(key: string): Promise<Uint8Array | undefined>;
-  put(key: string, bytes: Uint8Array<ArrayBuffer>): Promise<void>;
+  /** `signal` ends the request, its connection included. */
+  get(key: string, signal: AbortSignal): Promise<Uint8Array | undefined>;
+  put(key: string, bytes: Uint8Array<ArrayBuffer>, signal: AbortSignal): Promise<void>;
 }
 
 /** Bun's built-in S3 client in the binary; other runtimes have no S3 client without a dependency. */

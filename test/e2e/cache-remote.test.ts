@@ -193,10 +193,13 @@ describe("remote cache in S3-compatible storage (s3rver)", () => {
     }
   });
 
-  test("unknown credentials or an unreachable endpoint: one warning, the tasks run, the run succeeds", async () => {
+  test("unknown credentials, a missing bucket or an unreachable endpoint: one warning, the tasks run, the run succeeds", async () => {
     const denied = await build(checkout(S3_PROJECT().replace("echo output", "echo denied")), s3Env({ AWS_ACCESS_KEY_ID: "nobody" }));
     expect(denied.statuses).toEqual(["success", "success"]);
     expect(denied.stderr.match(/authentication failed/g)?.length).toBe(1);
+    const noBucket = await build(checkout(S3_PROJECT().replace("echo output", "echo nobucket").replace("s3://cache/", "s3://no-such-bucket/")), s3Env());
+    expect(noBucket.statuses).toEqual(["success", "success"]);
+    expect(noBucket.stderr.match(/NoSuchBucket/g)?.length).toBe(1);
     const down = await build(checkout(S3_PROJECT().replace("echo output", "echo s3down")), s3Env({ AWS_ENDPOINT_URL: `http://127.0.0.1:${await unusedPort()}` }));
     expect(down.statuses).toEqual(["success", "success"]);
     expect(down.stderr.match(/unavailable/g)?.length).toBe(1);
