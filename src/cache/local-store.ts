@@ -30,8 +30,6 @@ export interface EntryInfo {
 const FINGERPRINT = /^[0-9a-f]{64}$/;
 /** A temp file untouched this long belongs to nobody, whatever its pid says. */
 const ORPHAN_TEMP_AGE_MS = 60 * 60 * 1000;
-/** LRU order needs no finer clock than this; skipping the utimes keeps hits cheap. */
-const TOUCH_INTERVAL_MS = 60 * 1000;
 
 /**
  * The local cache store, `<root>/.ggen/cache`: one artifact per fingerprint in `entries/<fp>`.
@@ -42,6 +40,8 @@ const TOUCH_INTERVAL_MS = 60 * 1000;
 export class LocalStore {
   readonly entriesDir: string;
   readonly tmpDir: string;
+  /** When this store was opened (a run starts): an entry used since needs no second bump. */
+  private readonly openedMs = Date.now();
 
   constructor(readonly dir: string) {
     this.entriesDir = join(dir, "entries");
@@ -85,10 +85,13 @@ export class LocalStore {
     }
   }
 
-  /** Marks an entry as just used (LRU), at most once a minute. Errors are ignored: an entry that vanished is simply older. */
+  /**
+   * Marks an entry as just used (LRU): once per run that uses it, so eviction order is exact between
+   * runs at one utimes per hit. Errors are ignored: an entry that vanished is simply older.
+   */
   touch(entry: Pick<StoredEntry, "fingerprint" | "lastUsedMs">): void {
+    if (entry.lastUsedMs >= this.openedMs) return;
     const now = Date.now();
-    if (entry.lastUsedMs > now - TOUCH_INTERVAL_MS) return;
     try {
       utimesSync(join(this.entriesDir, entry.fingerprint), now / 1000, now / 1000);
     } catch {

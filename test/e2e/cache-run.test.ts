@@ -313,4 +313,18 @@ describe("cache status | clean | prune, and max_size", () => {
       expect(pruned.stdout).toContain("Removed 0 least recently used entries");
     });
   });
+
+  test("eviction is least recently used, not first stored: a hit in the previous run keeps an entry over a newer one not used since", async () => {
+    const toml = `[project]\nname = "lru"\n\n[cache]\nmax_size = "7KB"\n\n[lifecycle.build]\ncommand = "mkdir -p out && head -c 3000 /dev/zero > out/blob && echo $V >> runs.log"\ncache = true\noutputs = ["out/**"]\nenv = { V = "\${V}" }\n`;
+    await withProject(toml, async (p) => {
+      const statusWith = async (v: string) => taskEnd((await runCli(["--root", p.dir, "run", "build", "--json"], { env: { V: v } })).stdout, "//#build")?.status;
+      expect(await statusWith("a")).toBe("success");
+      expect(await statusWith("b")).toBe("success"); // two entries fit in 7 KB, three do not
+      expect(await statusWith("a")).toBe("cached"); // a is now the most recently used
+      expect(await statusWith("c")).toBe("success"); // evicts b, stored after a but not used since
+      expect(await statusWith("a")).toBe("cached");
+      expect(await statusWith("b")).toBe("success");
+      expect(p.read("runs.log")).toBe("a\nb\nc\nb\n");
+    });
+  });
 });
