@@ -40,7 +40,8 @@ export async function findAndRestore(task: Task, fingerprint: string, memo: Stat
   let from = "local";
   if (entry === undefined && context.remote?.readable) {
     const fetched = await context.remote.fetch(fingerprint);
-    if (fetched !== undefined) {
+    if (fetched !== undefined && "rejected" in fetched) unusable = fetched.rejected;
+    else if (fetched !== undefined) {
       const index = readArtifactIndex(bytesSource(fetched.artifact), fingerprint);
       if (!index.ok) {
         context.warn(`remote cache ${fetched.from}: artifact ${fingerprint.slice(0, 12)} for ${task.id} rejected: ${index.error}; running the task`);

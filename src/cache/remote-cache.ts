@@ -13,6 +13,11 @@ export interface RemoteCacheOptions {
   readonly warn: (message: string) => void;
 }
 
+/** A remote had an artifact for the fingerprint that failed verification (for --explain). */
+export interface RejectedArtifact {
+  readonly rejected: string;
+}
+
 /** A verified artifact fetched from a remote. */
 export interface RemoteHit {
   readonly artifact: Uint8Array;
@@ -40,9 +45,10 @@ export class RemoteCache {
     return this.options.mode === "rw" && this.live().length > 0;
   }
 
-  /** The first verified artifact any remote has for `fingerprint`, or undefined. */
-  async fetch(fingerprint: string): Promise<RemoteHit | undefined> {
+  /** The first verified artifact any remote has for `fingerprint`; else why the first one found was rejected, or undefined. */
+  async fetch(fingerprint: string): Promise<RemoteHit | RejectedArtifact | undefined> {
     if (this.options.mode === "off") return undefined;
+    let rejected: RejectedArtifact | undefined;
     for (const backend of this.live()) {
       const got = await backend.get(fingerprint, AbortSignal.timeout(this.options.timeoutMs));
       if (!got.ok) {
@@ -53,11 +59,12 @@ export class RemoteCache {
       const opened = openArtifact(got.value, fingerprint, this.options.signingKey);
       if (!opened.ok) {
         this.options.warn(`remote cache ${backend.label}: artifact ${fingerprint.slice(0, 12)} rejected: ${opened.error}; running the task`);
+        rejected ??= { rejected: `the artifact from ${backend.label} was rejected: ${opened.error}` };
         continue;
       }
       return { artifact: opened.value, from: backend.label };
     }
-    return undefined;
+    return rejected;
   }
 
   /** Seals and uploads an artifact to every writable remote, in the background. */

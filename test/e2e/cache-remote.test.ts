@@ -137,6 +137,8 @@ describe("remote cache over the Turborepo HTTP API (turborepo-remote-cache serve
     const r = await build(dir, httpEnv());
     expect(r.statuses).toEqual(["success", "success"]);
     expect(r.stderr).toContain("sha256 mismatch");
+    // --explain says why, not "no previous run recorded".
+    expect(r.stderr + r.stdout).toMatch(/a#build: cache miss [0-9a-f]+: a stored result was found but not used: the artifact from .* was rejected: sha256 mismatch/);
     expect(runsIn(dir)).toBe(2);
   });
 
