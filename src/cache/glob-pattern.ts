@@ -57,24 +57,24 @@ function compileOne(source: string, negated: boolean, text: string): GlobPattern
   return { source, negated, base, literal, regex: new RegExp(`^${regexSource}$`), all };
 }
 
-/** One path segment's glob (no `/`) as regex source. */
-function segmentRegex(segment: string): string {
+/**
+ * One path segment's glob (no `/`) as regex source: `*`, `?`, `[abc]`, `[a-z]`, `[!abc]` (also
+ * `[^abc]`); nothing matches `/`, and an unclosed `[` is literal. Shared with workspace globs.
+ */
+export function segmentRegex(segment: string): string {
   let out = "";
   for (let i = 0; i < segment.length; i++) {
     const c = segment[i]!;
+    const close = c === "[" ? segment.indexOf("]", i + 2) : -1;
     if (c === "*") {
       while (segment[i + 1] === "*") i++;
       out += "[^/]*";
     } else if (c === "?") out += "[^/]";
-    else if (c === "[") {
-      const close = segment.indexOf("]", i + 2);
-      if (close < 0) {
-        out += "\\[";
-        continue;
-      }
+    else if (close >= 0) {
       let inner = segment.slice(i + 1, close);
-      if (inner.startsWith("!")) inner = `^${inner.slice(1)}`;
-      out += `[${inner.replace(/\\/g, "\\\\")}]`;
+      const negated = inner.startsWith("!") || inner.startsWith("^");
+      if (negated) inner = inner.slice(1);
+      out += `[${negated ? "^/" : ""}${inner.replace(/[\\\]^]/g, "\\$&")}]`;
       i = close;
     } else out += escapeRegex(c);
   }

@@ -1,4 +1,4 @@
-import { expandBraces } from "../cache/glob-pattern.ts";
+import { expandBraces, segmentRegex } from "../cache/glob-pattern.ts";
 
 /**
  * Converts a path glob into a RegExp over `/`-separated relative paths: `*` and `?` within a segment,
@@ -18,7 +18,7 @@ function alternativeSource(pattern: string): string {
       source += last ? ".*" : "(?:[^/]+/)*";
       return;
     }
-    source += segmentSource(segment);
+    source += segmentRegex(segment);
     if (!last) source += "/";
   });
   return source;
@@ -43,26 +43,7 @@ function alternativeReachesBelow(pattern: string, relDir: string): boolean {
     const segment = segments[i];
     if (segment === undefined) return false;
     if (segment === "**") return true;
-    if (!new RegExp(`^${segmentSource(segment)}$`).test(parts[i]!)) return false;
+    if (!new RegExp(`^${segmentRegex(segment)}$`).test(parts[i]!)) return false;
   }
   return segments.length > parts.length;
-}
-
-/** One path segment: wildcards never match `/`; an unclosed `[` is literal. */
-function segmentSource(segment: string): string {
-  let out = "";
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment[i]!;
-    const close = c === "[" ? segment.indexOf("]", i + 2) : -1;
-    if (c === "*") out += "[^/]*";
-    else if (c === "?") out += "[^/]";
-    else if (close !== -1) {
-      let body = segment.slice(i + 1, close);
-      const negated = body.startsWith("!") || body.startsWith("^");
-      if (negated) body = body.slice(1);
-      out += `[${negated ? "^/" : ""}${body.replace(/[\\\]^]/g, "\\$&")}]`;
-      i = close;
-    } else out += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return out;
 }
