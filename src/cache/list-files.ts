@@ -58,6 +58,11 @@ export function forEachMatchingFile(placeDir: string, patterns: readonly string[
   }
 }
 
+/** Whether listing `pattern` enters a directory named `name` (restores check entries by the same rule). */
+export function walksInto(name: string, pattern: GlobPattern): boolean {
+  return !ALWAYS_SKIPPED.has(name) && (name !== "node_modules" || pattern.source.includes("node_modules"));
+}
+
 function collect(placeDir: string, pattern: GlobPattern, reader: DirReader, stat: FileStat, withStat: boolean, emit: (path: string, ok: boolean) => void): void {
   const baseAbs = pattern.base === "." ? placeDir : join(placeDir, pattern.base);
   if (!reader.lstat(baseAbs, stat)) return;
@@ -66,9 +71,8 @@ function collect(placeDir: string, pattern: GlobPattern, reader: DirReader, stat
     return;
   }
   const prefix = pattern.base === "." ? "" : `${pattern.base}/`;
-  const skipNodeModules = !pattern.source.includes("node_modules");
   const match = pattern.literal || pattern.all ? undefined : pattern.regex;
-  walk(reader, baseAbs, prefix, (name) => !ALWAYS_SKIPPED.has(name) && !(skipNodeModules && name === "node_modules"), (path) => {
+  walk(reader, baseAbs, prefix, (name) => walksInto(name, pattern), (path) => {
     if (match !== undefined && !match.test(path)) return;
     emit(path, withStat ? reader.statEntry(stat) : false);
   }, stat);

@@ -5,6 +5,7 @@ import { describeFsError } from "../state/fs-error.ts";
 import type { ArtifactFile, ArtifactIndex } from "./artifact.ts";
 import { isInside } from "./cache-paths.ts";
 import { compileGlob, type GlobPattern } from "./glob-pattern.ts";
+import { walksInto } from "./list-files.ts";
 import type { StatMemo } from "./stat-memo.ts";
 import { createSha256, randomHex } from "../runtime/hashing.ts";
 
@@ -23,8 +24,6 @@ export interface RestoreCount {
 }
 
 const CHUNK_BYTES = 1 << 20;
-/** Directories listMatchingFiles never walks into (node_modules only when the pattern does not name it). */
-const NEVER_WALKED = new Set([".git", ".ggen"]);
 
 /**
  * Puts back each output of an artifact that is missing or differs (content, symlink target or mode),
@@ -109,12 +108,9 @@ function matchesOutput(pattern: GlobPattern, path: string): boolean {
   const prefix = pattern.base === "." ? "" : `${pattern.base}/`;
   if (!path.startsWith(prefix) || (!pattern.literal && !pattern.regex.test(path))) return false;
   const below = path.slice(prefix.length).split("/");
-  const walksNodeModules = pattern.source.includes("node_modules");
   return below.every((segment, i) => {
     if (segment === ".." || segment === ".") return false;
-    if (i === below.length - 1) return true;
-    const name = segment.toLowerCase();
-    return !NEVER_WALKED.has(name) && (walksNodeModules || name !== "node_modules");
+    return i === below.length - 1 || walksInto(segment.toLowerCase(), pattern);
   });
 }
 
