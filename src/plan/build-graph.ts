@@ -112,7 +112,7 @@ class GraphBuilder {
       for (const ws of ordered) {
         const name = ws.place.name;
         const upstream = (ws.dependsOn ?? []).flatMap((dep) => phaseSinks.get(dep) ?? []);
-        if (!ws.config.phases.has(phase) || (rootPhase?.workspaces && !rootPhase.workspaces.includes(name))) {
+        if (!runsPhase(ws, phase, rootPhase)) {
           if (upstream.length > 0) phaseSinks.set(name, unique(upstream));
           continue;
         }
@@ -141,7 +141,7 @@ class GraphBuilder {
       const upstream = unselected.get(name);
       if (!upstream || seen.has(name)) continue;
       seen.add(name);
-      if (upstream.config.phases.has(phase) && (!rootPhase?.workspaces || rootPhase.workspaces.includes(name))) outside.push(taskId(name, phase));
+      if (runsPhase(upstream, phase, rootPhase)) outside.push(taskId(name, phase));
       else queue.push(...(upstream.dependsOn ?? []));
     }
     const task = this.tasks.get(id);
@@ -254,6 +254,11 @@ function checkPhasesExist(request: GraphRequest): Diagnostic[] {
 
 function phaseNotFound(phase: string, config: Config): Diagnostic {
   return errorDiagnostic({ message: `Phase '${phase}' not found`, hint: didYouMean(phase, config.phases.keys()) });
+}
+
+/** The workspace defines `phase` and the root's `workspaces` list for it, if any, names the workspace. */
+function runsPhase(ws: PlaceConfig, phase: string, rootPhase: Phase | undefined): boolean {
+  return ws.config.phases.has(phase) && (!rootPhase?.workspaces || rootPhase.workspaces.includes(ws.place.name));
 }
 
 function fanOutOfPhase(phase: Phase): FanOut {
