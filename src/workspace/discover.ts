@@ -114,13 +114,12 @@ function unmatchedPatterns(all: readonly string[], valid: readonly string[], fou
 function checkTablePath(decl: WorkspaceDecl, root: Config, rootDir: string, realRoot: string): Result<string, Diagnostic> {
   const problem = (message: string) => err(errorDiagnostic({ file: displayPath(root.file, rootDir), keyPath: `workspace.${decl.name}.path`, message: `workspace "${decl.name}": ${message}` }));
   const dir = isAbsolute(decl.path) ? decl.path : resolve(rootDir, decl.path);
-  const exists = existsSync(dir);
+  const realDir = existsSync(dir) ? realpathSync(dir) : undefined;
   // The path as written is checked first, so `../../etc` reads as "outside", whether or not it exists;
   // one written through a link to the root (`/home/me/link/apps/a`) is judged by where it leads.
-  if (!isInside(rootDir, dir) && !isInside(realRoot, dir) && !(exists && isInside(realRoot, realpathSync(dir)))) return problem(`path "${decl.path}" is outside the project root`);
-  if (!exists) return problem(`directory "${decl.path}" does not exist`);
+  if (!isInside(rootDir, dir) && !isInside(realRoot, dir) && !(realDir !== undefined && isInside(realRoot, realDir))) return problem(`path "${decl.path}" is outside the project root`);
+  if (realDir === undefined) return problem(`directory "${decl.path}" does not exist`);
   if (!statSync(dir).isDirectory()) return problem(`path "${decl.path}" is not a directory`);
-  const realDir = realpathSync(dir);
   if (!isInside(realRoot, realDir)) return problem(`path "${decl.path}" is outside the project root`);
   return ok(realDir);
 }
