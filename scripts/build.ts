@@ -3,6 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { JIT_POLICY } from "../src/runtime/jit-policy.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -19,6 +20,8 @@ const command = [
   "--sourcemap",
   "--bytecode",
   "--format=esm",
+  // Short-lived process: keep run-once and per-task code out of the optimising JIT tiers (see jit-policy.ts).
+  `--compile-jit-policy=${JIT_POLICY}`,
   // A separate chunk for everything past argv parsing keeps `--version` from loading it.
   "--splitting",
   // Without these the binary would read .env and bunfig.toml from the user's directory.

@@ -1,6 +1,7 @@
 /// <reference types="bun-types" />
 // Entry of the state writer thread (a Worker): saves what the run records, in batches made durable
 // with one syncfs per file system, so neither the CPU nor the disk is spent once per state file.
+import { applyJitPolicy } from "../runtime/jit-policy.ts";
 import { SaveQueue } from "./save-queue.ts";
 import { batchDurability } from "./syncfs-durability.ts";
 import type { FromStateWriter, ToStateWriter } from "./state-writer-messages.ts";
@@ -19,6 +20,8 @@ const MAX_BATCH_PLACES = 64;
 const GATHER_MS = 50;
 /** ...unless this many places are waiting already: a burst (cache hits, empty phases) is saved without the wait. */
 const GATHER_PLACES = 32;
+
+applyJitPolicy();
 
 const port = globalThis as unknown as { onmessage: ((event: MessageEvent<ToStateWriter>) => void) | null; postMessage(message: FromStateWriter): void };
 let queue: SaveQueue | undefined;
