@@ -1,6 +1,7 @@
 import { commandText, type Command } from "../config/config.ts";
 import type { Task } from "../plan/task.ts";
-import { redactText, secretValues } from "../shared/redact.ts";
+import { redactText } from "../shared/redact.ts";
+import { commandEnv } from "./command-env.ts";
 import { commandFailedMessage, timedOutMessage } from "./failure-message.ts";
 import type { ProcessResult, TaskOutcome } from "./outcome.ts";
 import { KILL_NOW, spawnCommand, type OutputStream } from "./spawn.ts";
@@ -12,7 +13,7 @@ export interface ExecuteTaskDeps {
   readonly killNow?: AbortSignal;
   readonly shell: string;
   readonly killGraceMs: number;
-  /** The environment lifecycle was started with; task.env is laid over it. */
+  /** The environment lifecycle was started with; task.env is laid over it. Pass a run's snapshotEnv(): it is read once, not per task. */
   readonly parentEnv: Readonly<Record<string, string | undefined>>;
   /** Each line of child output, secrets already masked. */
   readonly onOutput: (stream: OutputStream, line: string) => void;
@@ -33,8 +34,7 @@ export async function executeTask(task: Task, deps: ExecuteTaskDeps): Promise<Ta
   const startedMs = Date.now();
   if (task.commands.length === 0) return { kind: "success", retriesUsed: 0, startedMs, durationMs: 0 };
 
-  const env = mergeEnv(deps.parentEnv, task.env);
-  const secrets = secretValues(env);
+  const { env, secrets } = commandEnv(deps.parentEnv, task.env);
   const redact = (text: string): string => (secrets.length === 0 ? text : redactText(text, secrets));
   const onLine =
     secrets.length === 0 ? deps.onOutput : (stream: OutputStream, line: string) => deps.onOutput(stream, redactText(line, secrets));
@@ -104,20 +104,6 @@ function failure(
     allowed: task.continueOnError,
     ...timing,
   };
-}
-
-/** Parent env with the task's layers on top (task wins); unset parent variables are dropped. */
-export function mergeEnv(
-  parent: Readonly<Record<string, string | undefined>>,
-  overlay: Readonly<Record<string, string>>,
-): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name in parent) {
-    const value = parent[name];
-    if (value !== undefined) env[name] = value;
-  }
-  for (const name in overlay) env[name] = overlay[name]!;
-  return env;
 }
 
 /** Reasons are strings by convention: a signal name, "fail-fast", KILL_NOW, or a phrase shown as is. */

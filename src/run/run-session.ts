@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { executeWithCache } from "../cache/cached-execute.ts";
 import { openRunCache } from "../cache/cache-setup.ts";
 import type { AppContext } from "../context.ts";
+import { snapshotEnv } from "../execute/command-env.ts";
 import { executeTask } from "../execute/execute-task.ts";
 import { exitStatus, type TaskOutcome } from "../execute/outcome.ts";
 import type { GlobalOptions, RunOptions } from "../invocation.ts";
@@ -55,6 +56,8 @@ export function openRunSession(ctx: AppContext, global: GlobalOptions, options: 
     info: (message) => ctx.logger.info(message),
   });
 
+  // Commands see the environment lifecycle started with; read once for the run, not once per task.
+  const parentEnv = snapshotEnv(ctx.env);
   const runGraph = (tasks: ReadonlyMap<TaskId, Task>) =>
     schedule(tasks, {
       concurrency,
@@ -63,7 +66,7 @@ export function openRunSession(ctx: AppContext, global: GlobalOptions, options: 
       executeTask: (task, signal) => {
         const onOutput = (stream: "stdout" | "stderr", line: string) => reporter.taskOutput(task, stream, line);
         const run = (output: typeof onOutput) =>
-          executeTask(task, { signal, killNow: ctx.killNow, shell: settings.shell, killGraceMs: settings.killGraceMs, parentEnv: ctx.env, onOutput: output, ...(ctx.output.ready ? { outputReady: ctx.output.ready } : {}) });
+          executeTask(task, { signal, killNow: ctx.killNow, shell: settings.shell, killGraceMs: settings.killGraceMs, parentEnv, onOutput: output, ...(ctx.output.ready ? { outputReady: ctx.output.ready } : {}) });
         return cache ? executeWithCache(task, cache, onOutput, run) : run(onOutput);
       },
       onTaskStart: (task) => reporter.taskStart(task),

@@ -1,9 +1,27 @@
 import { expect, test } from "bun:test";
-import { abortableSleep, mergeEnv } from "../../src/execute/execute-task.ts";
+import { commandEnv, snapshotEnv } from "../../src/execute/command-env.ts";
+import { abortableSleep } from "../../src/execute/execute-task.ts";
 
-test("mergeEnv lays the task env over the parent and drops unset parent values", () => {
-  const env = mergeEnv({ A: "parent", B: "parent", GONE: undefined }, { B: "task", C: "task" });
+test("commandEnv lays the task env over the parent and drops unset parent values", () => {
+  const { env } = commandEnv({ A: "parent", B: "parent", GONE: undefined }, { B: "task", C: "task" });
   expect(env).toEqual({ A: "parent", B: "task", C: "task" });
+});
+
+test("commandEnv's secrets are the secret-named values the command sees: a task value replaces the parent's", () => {
+  const parent = snapshotEnv({ API_TOKEN: "parent-token", DB_PASSWORD: "hunter22", SHORT_KEY: "ab", PLAIN: "visible" });
+  const first = commandEnv(parent, { API_TOKEN: "task-token-long", OTHER_SECRET: "s3cr3t" });
+  expect(first.secrets).toEqual(["task-token-long", "hunter22", "s3cr3t"]);
+  // The same frozen parent again (its share is reused): nothing of the first task's layer leaks in.
+  const second = commandEnv(parent, { PLAIN: "task" });
+  expect(second.secrets).toEqual(["parent-token", "hunter22"]);
+  expect(second.env).toEqual({ API_TOKEN: "parent-token", DB_PASSWORD: "hunter22", SHORT_KEY: "ab", PLAIN: "task" });
+});
+
+test("commandEnv reads a parent that is not frozen afresh on every call", () => {
+  const parent: Record<string, string | undefined> = { MY_TOKEN: "first-value" };
+  expect(commandEnv(parent, {}).secrets).toEqual(["first-value"]);
+  parent.MY_TOKEN = "second-value";
+  expect(commandEnv(parent, {})).toEqual({ env: { MY_TOKEN: "second-value" }, secrets: ["second-value"] });
 });
 
 test("abortableSleep ends early when the signal aborts", async () => {
