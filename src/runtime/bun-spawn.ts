@@ -64,21 +64,27 @@ function readerOf(stream: ReadableStream<Uint8Array>): ByteReader {
   };
 }
 
-/** Programs found on a PATH, by `<PATH>\0<name>`: a run spawns the same shell thousands of times. */
-const found = new Map<string, string>();
+/** Per PATH (null: it has relative entries), the programs found on it: a run spawns the same shell thousands of times. */
+const found = new Map<string, Map<string, string> | null>();
 
 /**
  * The absolute path Bun would exec for a bare program name, looked up once per PATH instead of on every
  * spawn (each lookup is a stat per PATH entry). undefined leaves the lookup to Bun: a name with a "/",
  * a PATH with relative entries (those depend on the cwd), or a name not found (Bun reports it).
+ * Keyed by the PATH string itself, whose hash the engine keeps: no string is built per spawn.
  */
 function resolveProgram(program: string, path: string | undefined): string | undefined {
-  if (program.includes("/") || path === undefined || path.split(":").some((dir) => !dir.startsWith("/"))) return undefined;
-  const key = `${path}\0${program}`;
-  let resolved = found.get(key);
+  if (path === undefined || program.includes("/")) return undefined;
+  let programs = found.get(path);
+  if (programs === undefined) {
+    programs = path.split(":").every((dir) => dir.startsWith("/")) ? new Map() : null;
+    found.set(path, programs);
+  }
+  if (programs === null) return undefined;
+  let resolved = programs.get(program);
   if (resolved === undefined) {
     resolved = Bun.which(program, { PATH: path }) ?? undefined;
-    if (resolved !== undefined) found.set(key, resolved);
+    if (resolved !== undefined) programs.set(program, resolved);
   }
   return resolved;
 }
