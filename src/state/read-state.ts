@@ -34,8 +34,8 @@ function readOnce(file: string): StateRead {
     return openFailure(e);
   }
   try {
-    const ino = fstatSync(fd).ino;
-    return classify(readFileSync(fd, "utf8"), ino);
+    // The inode only matters for a file that is acted on (empty or damaged): a valid read skips the fstat.
+    return classify(readFileSync(fd, "utf8"), () => fstatSync(fd).ino);
   } catch (e) {
     return readFailure(e);
   } finally {
@@ -43,10 +43,10 @@ function readOnce(file: string): StateRead {
   }
 }
 
-function classify(text: string, ino: number): StateRead {
-  if (text.trim() === "") return { kind: "empty", ino };
+function classify(text: string, inoOf: () => number): StateRead {
+  if (text.trim() === "") return { kind: "empty", ino: inoOf() };
   const parsed = parseStateText(text);
-  return parsed.ok ? { kind: "valid", state: parsed.value } : { kind: "damaged", reason: parsed.error, ino };
+  return parsed.ok ? { kind: "valid", state: parsed.value } : { kind: "damaged", reason: parsed.error, ino: inoOf() };
 }
 
 function openFailure(e: unknown): StateRead {
