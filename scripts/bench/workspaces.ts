@@ -4,6 +4,8 @@
 // and xargs do not; the "no state" column runs the same plan in-process through the scheduler and executeTask
 // without recording state, to separate orchestration cost from durability cost.
 // Usage: bun scripts/bench/workspaces.ts [runs=3] [counts=1,50,500,1000] [concurrency=2,16]   (build first: npm run build)
+// LIFECYCLE_BASELINE=<another lifecycle binary> adds it to every round (e.g. the build before a change): the VM's speed
+// drifts by 10-30% within minutes, so two binaries are only comparable when measured alternately in the same rounds.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +20,7 @@ const runs = Number(process.argv[2] ?? 3);
 const counts = (process.argv[3] ?? "1,50,500,1000").split(",").map(Number);
 const levels = (process.argv[4] ?? "2,16").split(",").map(Number);
 const binary = resolve(process.env.LIFECYCLE_BINARY ?? "dist/lifecycle");
+const baseline = process.env.LIFECYCLE_BASELINE ? resolve(process.env.LIFECYCLE_BASELINE) : undefined;
 
 function time(command: string, args: string[], cwd: string): number {
   const start = performance.now();
@@ -44,7 +47,9 @@ async function inProcess(dir: string, concurrency: number): Promise<number> {
 }
 
 process.stdout.write(`workspaces x true: median of ${runs} runs (ms); ratio = lifecycle / reference\n`);
-process.stdout.write(`${"N".padStart(5)} ${"-j".padStart(3)} ${"lifecycle".padStart(10)} ${"make -j".padStart(9)} ${"xargs -P".padStart(9)} ${"vs make".padStart(8)} ${"vs xargs".padStart(9)} ${"ms/task over xargs".padStart(19)} ${"no state".padStart(9)} ${"vs xargs".padStart(9)}\n`);
+if (baseline) process.stdout.write(`baseline: ${baseline}\n`);
+const baselineHeader = baseline ? ` ${"baseline".padStart(9)} ${"vs make".padStart(8)}` : "";
+process.stdout.write(`${"N".padStart(5)} ${"-j".padStart(3)} ${"lifecycle".padStart(10)} ${"make -j".padStart(9)} ${"xargs -P".padStart(9)} ${"vs make".padStart(8)} ${"vs xargs".padStart(9)} ${"ms/task over xargs".padStart(19)} ${"no state".padStart(9)} ${"vs xargs".padStart(9)}${baselineHeader}\n`);
 for (const count of counts) {
   const dir = mkdtempSync(join(tmpdir(), "lifecycle-ws-bench-"));
   try {
@@ -53,14 +58,16 @@ for (const count of counts) {
     writeFileSync(join(dir, "Makefile"), `.PHONY: all ${names.join(" ")}\nall: ${names.join(" ")}\n${names.map((n) => `${n}:\n\t@cd ${n} && true\n`).join("")}`);
     writeFileSync(join(dir, "list.txt"), names.join("\n") + "\n");
     for (const level of levels) {
-      const samples = { lifecycle: [] as number[], make: [] as number[], xargs: [] as number[], bare: [] as number[] };
+      const samples = { lifecycle: [] as number[], make: [] as number[], xargs: [] as number[], bare: [] as number[], baseline: [] as number[] };
       for (let i = 0; i < runs + 1; i++) {
         // The first round warms the page cache and is not counted; tools alternate so drift hits all alike.
         const lc = time(binary, ["--root", dir, "-q", "run", "noop", "--concurrency", String(level)], dir);
         const mk = time("make", ["-s", "-j", String(level), "all"], dir);
         const xa = time("sh", ["-c", `xargs -P ${level} -I{} sh -c 'cd {} && true' < list.txt`], dir);
         const bare = await inProcess(dir, level);
+        const base = baseline ? time(baseline, ["--root", dir, "-q", "run", "noop", "--concurrency", String(level)], dir) : 0;
         if (i === 0) continue;
+        samples.baseline.push(base);
         samples.bare.push(bare);
         samples.lifecycle.push(lc);
         samples.make.push(mk);
@@ -71,6 +78,7 @@ for (const count of counts) {
       const xa = median(samples.xargs);
       const bare = median(samples.bare);
       const cells = [String(count).padStart(5), String(level).padStart(3), lc.toFixed(0).padStart(10), mk.toFixed(0).padStart(9), xa.toFixed(0).padStart(9), `${(lc / mk).toFixed(2)}x`.padStart(8), `${(lc / xa).toFixed(2)}x`.padStart(9), ((lc - xa) / count).toFixed(2).padStart(19), bare.toFixed(0).padStart(9), `${(bare / xa).toFixed(2)}x`.padStart(9)];
+      if (baseline) cells.push(median(samples.baseline).toFixed(0).padStart(9), `${(median(samples.baseline) / mk).toFixed(2)}x`.padStart(8));
       process.stdout.write(cells.join(" ") + "\n");
     }
   } finally {
