@@ -1,8 +1,8 @@
 // N workspaces x `true`, at concurrency 2 and 16: dist/lifecycle against GNU make -j and xargs -P on the
 // same work (one `sh -c` per workspace, in its directory), measured in the same run; the ratios are the result.
 // lifecycle also records each task in the workspace's state file (.ggen/state.json: lock, 2 fsyncs), which make
-// and xargs do not; the "no state" column runs the same plan in-process through the scheduler and executeTask
-// without recording state, to separate orchestration cost from durability cost.
+// and xargs do not; the "no state" column runs the same plan through the scheduler and executeTask in a separate
+// `bun` process (its start-up not counted) without recording state, to separate orchestration cost from durability cost.
 // Usage: bun scripts/bench/workspaces.ts [runs=3] [counts=1,50,500,1000] [concurrency=2,16]   (build first: npm run build)
 // LIFECYCLE_BASELINE=<another lifecycle binary> adds it to every round (e.g. the build before a change): the VM's speed
 // drifts by 10-30% within minutes, so two binaries are only comparable when measured alternately in the same rounds.
@@ -16,6 +16,13 @@ import { schedule } from "../../src/schedule/scheduler.ts";
 import { median } from "./measure.ts";
 import { generateWorkspaces } from "./workspace-tree.ts";
 
+// `--in-process <dir> <concurrency>`: the "no state" measurement, run in a child so that its engine's leftover work
+// (JIT compiling, GC) dies with it instead of overlapping the next round's lifecycle run in this process.
+if (process.argv[2] === "--in-process") {
+  process.stdout.write(`${await inProcess(process.argv[3]!, Number(process.argv[4]))}\n`);
+  process.exit(0);
+}
+
 const runs = Number(process.argv[2] ?? 3);
 const counts = (process.argv[3] ?? "1,50,500,1000").split(",").map(Number);
 const levels = (process.argv[4] ?? "2,16").split(",").map(Number);
@@ -28,6 +35,13 @@ function time(command: string, args: string[], cwd: string): number {
   const ms = performance.now() - start;
   if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
   return ms;
+}
+
+/** The "no state" column: planRun and the scheduler with real processes in a fresh `bun` process, without state files or output. */
+function inChild(dir: string, concurrency: number): number {
+  const r = spawnSync(process.execPath, [import.meta.path, "--in-process", dir, String(concurrency)], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`in-process run exited ${r.status}: ${r.stderr}`);
+  return Number(r.stdout.trim());
 }
 
 /** The plan and the scheduler with real processes, in this process, without state files or output. */
@@ -64,7 +78,7 @@ for (const count of counts) {
         const lc = time(binary, ["--root", dir, "-q", "run", "noop", "--concurrency", String(level)], dir);
         const mk = time("make", ["-s", "-j", String(level), "all"], dir);
         const xa = time("sh", ["-c", `xargs -P ${level} -I{} sh -c 'cd {} && true' < list.txt`], dir);
-        const bare = await inProcess(dir, level);
+        const bare = inChild(dir, level);
         const base = baseline ? time(baseline, ["--root", dir, "-q", "run", "noop", "--concurrency", String(level)], dir) : 0;
         if (i === 0) continue;
         samples.baseline.push(base);
