@@ -36,19 +36,26 @@ export function commandEnv(parent: Readonly<Record<string, string | undefined>>,
   return { env, secrets: [...secrets].sort((a, b) => b.length - a.length) };
 }
 
-/** The set variables of a parent env, frozen: hand it to every task of a run (commandEnv then reads it once). */
+/** The set variables of a parent env, frozen: hand it to every task of a run (commandEnv then reuses its share). */
 export function snapshotEnv(parent: Readonly<Record<string, string | undefined>>): Readonly<Record<string, string>> {
-  return Object.freeze({ ...parentLayer(parent).vars });
+  const layer = scanParent(parent);
+  const snapshot = Object.freeze(layer.vars);
+  lastParent = { env: snapshot, layer };
+  return snapshot;
 }
 
 function parentLayer(parent: Readonly<Record<string, string | undefined>>): ParentLayer {
   if (lastParent?.env === parent) return lastParent.layer;
+  const layer = scanParent(parent);
+  if (Object.isFrozen(parent)) lastParent = { env: parent, layer };
+  return layer;
+}
+
+function scanParent(parent: Readonly<Record<string, string | undefined>>): ParentLayer {
   const vars: Record<string, string> = {};
   for (const name in parent) {
     const value = parent[name];
     if (value !== undefined) vars[name] = value;
   }
-  const layer = { vars, secretNames: Object.keys(vars).filter((name) => vars[name]!.length >= MIN_SECRET_LENGTH && isSecretKey(name)) };
-  if (Object.isFrozen(parent)) lastParent = { env: parent, layer };
-  return layer;
+  return { vars, secretNames: Object.keys(vars).filter((name) => vars[name]!.length >= MIN_SECRET_LENGTH && isSecretKey(name)) };
 }
