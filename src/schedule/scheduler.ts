@@ -43,11 +43,12 @@ export async function schedule(tasks: ReadonlyMap<TaskId, Task>, options: Schedu
   const ready = new ReadyQueues(order, busyPlaces);
   order.forEach((_, i) => waitingOn[i] === 0 && ready.add(i));
   const limiter = new Limiter(Math.max(1, options.concurrency));
-  const runningByPhase = new Map<string, number>();
+  /** Running tasks per fan-out (fanOutOf: a phase with its inline hooks), for the parallel/max_threads caps. */
+  const runningByFanOut = new Map<string, number>();
   const failFast = new AbortController();
   const runSignal = AbortSignal.any([options.signal, failFast.signal]);
-  /** Set after a blocking failure under the default policy: only this parallel phase's fan-out (with its inline hooks) may still start. */
-  let stopExceptPhase: string | null | undefined;
+  /** Set after a blocking failure under the default policy: only this parallel fan-out may still start (null: nothing may). */
+  let stopExceptFanOut: string | null | undefined;
   let running = 0;
   let internalError: unknown;
   let wake: (() => void) | undefined;
@@ -68,9 +69,14 @@ export async function schedule(tasks: ReadonlyMap<TaskId, Task>, options: Schedu
   };
 
   const mayStart = (task: Task): boolean => {
-    if (stopExceptPhase !== undefined && fanOutOf(task) !== stopExceptPhase) return false;
+    const fanOut = fanOutOf(task);
+    if (stopExceptFanOut !== undefined && fanOut !== stopExceptFanOut) return false;
     const cap = task.parallel ? task.maxThreads ?? Infinity : 1;
-    return (runningByPhase.get(fanOutOf(task)) ?? 0) < cap;
+    return (runningByFanOut.get(fanOut) ?? 0) < cap;
+  };
+  const countRunning = (task: Task, delta: 1 | -1) => {
+    const fanOut = fanOutOf(task);
+    runningByFanOut.set(fanOut, (runningByFanOut.get(fanOut) ?? 0) + delta);
   };
 
   const finish = (at: number, outcome: TaskOutcome) => {
@@ -80,12 +86,12 @@ export async function schedule(tasks: ReadonlyMap<TaskId, Task>, options: Schedu
     limiter.release();
     busyPlaces.delete(task.place.name);
     ready.placeFreed(task.place.name);
-    runningByPhase.set(fanOutOf(task), (runningByPhase.get(fanOutOf(task)) ?? 1) - 1);
+    countRunning(task, -1);
     options.onTaskEnd?.(task, outcome);
     if (isBlocking(outcome)) {
       for (const next of dependents[at]!) skip(next, `dependency ${task.id} did not succeed`);
       if (options.policy === "fail-fast") failFast.abort("fail-fast");
-      else if (options.policy === "default" && stopExceptPhase === undefined) stopExceptPhase = task.parallel ? fanOutOf(task) : null;
+      else if (options.policy === "default" && stopExceptFanOut === undefined) stopExceptFanOut = task.parallel ? fanOutOf(task) : null;
     } else {
       for (const next of dependents[at]!) {
         if (--waitingOn[next]! === 0 && !outcomes.has(order[next]!.id)) ready.add(next);
@@ -95,14 +101,14 @@ export async function schedule(tasks: ReadonlyMap<TaskId, Task>, options: Schedu
   };
 
   const startReady = () => {
-    while (limiter.available > 0 && !runSignal.aborted && stopExceptPhase !== null) {
+    while (limiter.available > 0 && !runSignal.aborted && stopExceptFanOut !== null) {
       const at = ready.take(mayStart);
       if (at === undefined) return;
       const task = order[at]!;
       limiter.tryAcquire();
       running++;
       busyPlaces.add(task.place.name);
-      runningByPhase.set(fanOutOf(task), (runningByPhase.get(fanOutOf(task)) ?? 0) + 1);
+      countRunning(task, 1);
       options.onTaskStart?.(task);
       options.executeTask(task, runSignal).then(
         (outcome) => finish(at, outcome),
