@@ -1,4 +1,4 @@
-import { isSecretKey } from "../shared/redact.ts";
+import { isSecretKey, longestFirst } from "../shared/redact.ts";
 
 /** The environment a task's commands see, and the values in it that output must never show. */
 export interface CommandEnv {
@@ -33,7 +33,7 @@ export function commandEnv(parent: Readonly<Record<string, string | undefined>>,
     env[name] = value;
     if (value.length >= MIN_SECRET_LENGTH && isSecretKey(name)) secrets.add(value);
   }
-  return { env, secrets: [...secrets].sort((a, b) => b.length - a.length) };
+  return { env, secrets: longestFirst(secrets) };
 }
 
 /** The set variables of a parent env, frozen: hand it to every task of a run (commandEnv then reuses its share). */

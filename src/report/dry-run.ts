@@ -2,7 +2,7 @@ import { commandText } from "../config/config.ts";
 import type { Task, TaskGraph } from "../plan/task.ts";
 import { formatDuration } from "../shared/duration.ts";
 import { findExecutable, leadingProgram } from "../shared/find-executable.ts";
-import { redactEnv, redactText, secretValues } from "../shared/redact.ts";
+import { longestFirst, redactEnv, redactText, secretValues } from "../shared/redact.ts";
 
 export interface DryRunReport {
   readonly text: string;
@@ -37,5 +37,5 @@ export function describeDryRun(graph: TaskGraph, shell: string, parentEnv: Reado
 
 /** The parent's secrets and the task's, longest first: a task env key may shadow the parent variable it expands. */
 function secretsOf(parentEnv: Readonly<Record<string, string | undefined>>, taskEnv: Readonly<Record<string, string>>): string[] {
-  return [...new Set([...secretValues(parentEnv), ...secretValues(taskEnv)])].sort((a, b) => b.length - a.length);
+  return longestFirst([...secretValues(parentEnv), ...secretValues(taskEnv)]);
 }

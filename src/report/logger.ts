@@ -1,7 +1,7 @@
 import { createConsola, type ConsolaInstance, type LogObject } from "consola/core";
 import { appendFileSync } from "node:fs";
 import type { LogLevel } from "../invocation.ts";
-import { redactText } from "../shared/redact.ts";
+import { longestFirst, redactText } from "../shared/redact.ts";
 
 /** Where log lines go: human messages, structured lines, an optional log file; secrets masked in all. */
 export interface Logger {
@@ -64,6 +64,6 @@ export function createLogger(options: LoggerOptions): Logger {
     warn: (msg, fields) => consola.warn(msg, fields),
     error: (msg, fields) => consola.error(msg, fields),
     setRunId: (id) => (runId = id),
-    addSecrets: (values) => (secrets = [...new Set([...secrets, ...values])].sort((a, b) => b.length - a.length)),
+    addSecrets: (values) => (secrets = longestFirst([...secrets, ...values])),
   };
 }

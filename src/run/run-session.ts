@@ -13,7 +13,7 @@ import { createPrettyReporter } from "../report/pretty.ts";
 import { addProgress, wantsProgress } from "../report/progress.ts";
 import { outcomeError, type Reporter } from "../report/reporter.ts";
 import { schedule } from "../schedule/scheduler.ts";
-import { secretValues } from "../shared/redact.ts";
+import { longestFirst, secretValues } from "../shared/redact.ts";
 import { createStateRecorder } from "../state/create-recorder.ts";
 import type { RunStateRecorder } from "../state/state-recorder.ts";
 import { randomId } from "../runtime/hashing.ts";
@@ -95,5 +95,5 @@ function logTaskEnd(ctx: AppContext, task: Task, outcome: TaskOutcome): void {
 function collectSecrets(parentEnv: Readonly<Record<string, string | undefined>>, tasks: Iterable<Task>): string[] {
   const values = new Set(secretValues(parentEnv));
   for (const task of tasks) for (const value of secretValues(task.env)) values.add(value);
-  return [...values].sort((a, b) => b.length - a.length);
+  return longestFirst(values);
 }

@@ -13,7 +13,12 @@ export function secretValues(env: Readonly<Record<string, string | undefined>>):
   for (const [name, value] of Object.entries(env)) {
     if (value !== undefined && value.length >= 3 && isSecretKey(name)) values.add(value);
   }
-  return [...values].sort((a, b) => b.length - a.length);
+  return longestFirst(values);
+}
+
+/** Distinct secret values in the order redactText needs: longest first, so a secret inside another is never masked first. */
+export function longestFirst(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort((a, b) => b.length - a.length);
 }
 
 /** Replaces every occurrence of a secret value with `***`. */
