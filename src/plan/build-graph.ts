@@ -4,7 +4,7 @@ import { err, ok, type Result } from "../shared/result.ts";
 import { didYouMean } from "../shared/suggest.ts";
 import { displayPath } from "../workspace/discover.ts";
 import { formatChain } from "./find-cycle.ts";
-import { cwdEscape, resolveHookTask, resolvePhaseTask, type FanOut, type TaskOptions } from "./resolve-task.ts";
+import { cwdEscape, resolveHookTask, resolvePhaseTask, withFanOut, type FanOut, type TaskOptions } from "./resolve-task.ts";
 import { ROOT_PLACE, taskId, type Place, type Task, type TaskGraph, type TaskId } from "./task.ts";
 
 /** A place and the make.toml that defines its phases (a workspace's own, or the root's). */
@@ -178,7 +178,7 @@ class GraphBuilder {
     const existing = this.tasks.get(id);
     if (existing) {
       // Added earlier as a hook or dependency: a fan-out reaching it later still decides its bounds.
-      if (fanOut && (existing.parallel !== fanOut.parallel || existing.maxThreads !== fanOut.maxThreads)) this.tasks.set(id, { ...existing, parallel: fanOut.parallel, maxThreads: fanOut.maxThreads });
+      if (fanOut) this.tasks.set(id, withFanOut(existing, fanOut));
       return id;
     }
     const phase = pc.config.phases.get(phaseName);
@@ -192,7 +192,7 @@ class GraphBuilder {
     const beforeFloor = withHooks ? this.addHookList(pc, `before_${phaseName}`, hooks.before[phaseName] ?? [], floor, ownFanOut) : floor;
     const depIds = phase.dependsOn.map((dep) => this.expand(pc, dep, floor, withHooks));
     const deps = unique([...beforeFloor, ...depIds]);
-    this.add({ ...resolvePhaseTask(phase, pc.place, pc.config, this.request, deps), parallel: ownFanOut.parallel, maxThreads: ownFanOut.maxThreads });
+    this.add(withFanOut(resolvePhaseTask(phase, pc.place, pc.config, this.request, deps), ownFanOut));
     if (withHooks) this.addHookList(pc, `after_${phaseName}`, hooks.after[phaseName] ?? [], [id], ownFanOut);
     this.expanding.pop();
     return id;

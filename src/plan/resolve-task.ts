@@ -49,6 +49,12 @@ export interface FanOut {
   readonly maxThreads?: number;
 }
 
+/** `task` with the fan-out's parallel/max_threads (the same object when it has them already). */
+export function withFanOut(task: Task, fanOut: FanOut): Task {
+  if (task.parallel === fanOut.parallel && task.maxThreads === fanOut.maxThreads) return task;
+  return { ...task, parallel: fanOut.parallel, maxThreads: fanOut.maxThreads };
+}
+
 /**
  * Inline hook commands (`before_build = "echo hi"`) as a task of their own, named after the hook key.
  * With `fanOut` (hooks of a phase) they run with that phase's fan-out; else one place at a time.
