@@ -12,9 +12,12 @@ import type { AppContext } from "./context.ts";
 import { startReaperIfInit } from "./execute/reaper.ts";
 import { installSignalHandlers } from "./execute/signals.ts";
 import { createLogger } from "./report/logger.ts";
+import { lazyStream } from "./report/lazy-stream.ts";
 import { createOutputSink } from "./report/output-sink.ts";
 import { runCommand } from "./run.ts";
 import { assertNever } from "./shared/assert-never.ts";
+
+export { stderrIsTerminal } from "./report/lazy-stream.ts";
 
 export interface AppInput {
   readonly args: readonly string[];
@@ -27,7 +30,7 @@ export interface AppInput {
 /** Parses the invocation, wires signals and output, dispatches; returns the exit code. */
 export async function runApp(input: AppInput): Promise<number> {
   // Backpressure (a slow reader of our stdout slows the commands, not our memory) and the progress line.
-  const output = createOutputSink(process.stdout, process.stderr);
+  const output = createOutputSink(lazyStream(() => process.stdout), lazyStream(() => process.stderr));
   const parsed = parseInvocation(input.args, input.env, input.cwd);
   if (!parsed.ok) {
     output.stderr(`lifecycle: ${parsed.error}\n`);

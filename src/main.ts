@@ -10,8 +10,8 @@ async function main(): Promise<number> {
     process.stdout.write(`lifecycle ${version}\n`);
     return 0;
   }
-  const { runApp } = await import("./app.ts");
-  return runApp({ args, env: process.env, cwd: process.cwd(), version, isTTY: Boolean(process.stderr.isTTY) });
+  const { runApp, stderrIsTerminal } = await import("./app.ts");
+  return runApp({ args, env: process.env, cwd: process.cwd(), version, isTTY: stderrIsTerminal() });
 }
 
 main().then(

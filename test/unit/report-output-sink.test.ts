@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { Writable } from "node:stream";
+import { lazyStream } from "../../src/report/lazy-stream.ts";
 import { createOutputSink } from "../../src/report/output-sink.ts";
 
 /** A real Writable that records what reaches it; `hold` keeps each write pending until release(). */
@@ -103,5 +104,38 @@ describe("createOutputSink", () => {
     out.release();
     await tick();
     expect(log).toEqual(["out:one\ntwo\n", "err:three\n", "out:four\n", "out:after\n"]);
+  });
+});
+
+describe("lazyStream", () => {
+  test("the stream is opened by the first write, not before; listeners added earlier are attached to it", async () => {
+    const log: string[] = [];
+    let opened = 0;
+    const out = recorder(log, "out", { highWaterMark: 4, hold: true });
+    const lazy = lazyStream(() => {
+      opened++;
+      return out.stream;
+    });
+    const sink = createOutputSink(lazy, recorder(log, "err").stream);
+    await tick();
+    expect(opened).toBe(0);
+    sink.stdout("more than four\n");
+    expect(sink.ready()).toBeInstanceOf(Promise); // the sink's drain listener reached the real stream
+    expect(opened).toBe(1);
+    expect(out.stream.listenerCount("error")).toBe(2); // the EPIPE guard the sink added before the stream existed, and the drain wait
+    out.release();
+    await sink.ready();
+    expect(log).toEqual(["out:more than four\n"]);
+    expect(opened).toBe(1);
+  });
+
+  test("a listener removed before the stream opens is never attached", () => {
+    const out = recorder([], "out");
+    const lazy = lazyStream(() => out.stream);
+    const listener = () => {};
+    lazy.on("error", listener);
+    lazy.off("error", listener);
+    lazy.write("x");
+    expect(out.stream.listenerCount("error")).toBe(0);
   });
 });
