@@ -13,7 +13,8 @@ export interface LineSplitter {
  * MAX_LINE_CHARS, which always arrives in MAX_LINE_CHARS pieces. Only the current partial line is held.
  */
 export function createLineSplitter(onLine: (line: string) => void, maxLineChars = MAX_LINE_CHARS): LineSplitter {
-  const decoder = new TextDecoder("utf-8");
+  // Made on the first chunk: most commands of a big run never write to one of their two streams.
+  let decoder: TextDecoder | undefined;
   let pending = "";
 
   const emit = (line: string): void => {
@@ -39,11 +40,12 @@ export function createLineSplitter(onLine: (line: string) => void, maxLineChars 
 
   return {
     push(chunk) {
+      decoder ??= new TextDecoder("utf-8");
       const text = decoder.decode(chunk, { stream: true });
       if (text.length > 0) feed(text);
     },
     end() {
-      const rest = decoder.decode();
+      const rest = decoder?.decode() ?? "";
       if (rest.length > 0) feed(rest);
       if (pending.length > 0) emit(pending);
       pending = "";
