@@ -151,7 +151,7 @@ export async function checkRemoteCache(settings: CacheSettings, env: Env): Promi
 /** null when the port could be bound (and was released), else why not. */
 function tryBind(port: number, host: string | undefined): Promise<string | null> {
   return new Promise((done) => {
-    // Loaded here, not imported: node:net brings the stream modules with it, ~7 ms of every command's start-up.
+    // Loaded here, not imported: node:net brings the stream modules with it, milliseconds of every command's start-up.
     const server = (process.getBuiltinModule("node:net") as typeof Net).createServer();
     server.once("error", (e: NodeJS.ErrnoException) => done(e.code === "EADDRINUSE" ? "in use" : `cannot bind: ${e.code ?? e.message}`));
     server.listen({ port, ...(host === undefined ? {} : { host }), exclusive: true }, () => server.close(() => done(null)));
