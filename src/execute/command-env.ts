@@ -1,4 +1,4 @@
-import { isSecretKey, longestFirst } from "../shared/redact.ts";
+import { isMaskedSecret, longestFirst } from "../shared/redact.ts";
 
 /** The environment a task's commands see, and the values in it that output must never show. */
 export interface CommandEnv {
@@ -12,9 +12,6 @@ interface ParentLayer {
   readonly vars: Readonly<Record<string, string>>;
   readonly secretNames: readonly string[];
 }
-
-/** Secrets shorter than this are not masked: too noisy (as secretValues). */
-const MIN_SECRET_LENGTH = 3;
 
 let lastParent: { readonly env: object; readonly layer: ParentLayer } | undefined;
 
@@ -31,7 +28,7 @@ export function commandEnv(parent: Readonly<Record<string, string | undefined>>,
   for (const name in overlay) {
     const value = overlay[name]!;
     env[name] = value;
-    if (value.length >= MIN_SECRET_LENGTH && isSecretKey(name)) secrets.add(value);
+    if (isMaskedSecret(name, value)) secrets.add(value);
   }
   return { env, secrets: longestFirst(secrets) };
 }
@@ -57,5 +54,5 @@ function scanParent(parent: Readonly<Record<string, string | undefined>>): Paren
     const value = parent[name];
     if (value !== undefined) vars[name] = value;
   }
-  return { vars, secretNames: Object.keys(vars).filter((name) => vars[name]!.length >= MIN_SECRET_LENGTH && isSecretKey(name)) };
+  return { vars, secretNames: Object.keys(vars).filter((name) => isMaskedSecret(name, vars[name]!)) };
 }

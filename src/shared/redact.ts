@@ -7,11 +7,16 @@ export function isSecretKey(name: string): boolean {
   return SECRET_KEY.test(name);
 }
 
-/** The values to hide, taken from the env a command will see (empty and 1-2 char values are not masked: too noisy). */
+/** Whether the env variable's value is masked wherever it appears: a secret key, and a value long enough (1-2 chars would be too noisy). */
+export function isMaskedSecret(name: string, value: string): boolean {
+  return value.length >= 3 && isSecretKey(name);
+}
+
+/** The values to hide, taken from the env a command will see. */
 export function secretValues(env: Readonly<Record<string, string | undefined>>): string[] {
   const values = new Set<string>();
   for (const [name, value] of Object.entries(env)) {
-    if (value !== undefined && value.length >= 3 && isSecretKey(name)) values.add(value);
+    if (value !== undefined && isMaskedSecret(name, value)) values.add(value);
   }
   return longestFirst(values);
 }
