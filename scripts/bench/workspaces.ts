@@ -1,5 +1,7 @@
 // N workspaces x `true`, at concurrency 2 and 16: dist/lifecycle against GNU make -j and xargs -P on the
 // same work (one `sh -c` per workspace, in its directory), measured in the same run; the ratios are the result.
+// "vs make" is taken within each round (lifecycle's run over the mean of the make runs just before and after it),
+// then the median over the rounds is printed with the range of the single rounds.
 // lifecycle also records each task in the workspace's state file (.ggen/state.json: lock, read, write, swap, made
 // durable in batches), which make and xargs do not. A place's state files reach their steady form (state.json, its
 // .bak and a spare, rotated by renameat2) at its third save; each of the first three saves creates a file, which
@@ -75,10 +77,16 @@ function timeFirstRun(dir: string, names: readonly string[], level: number): num
   return time(binary, ["--root", dir, "-q", "run", "noop", "--concurrency", String(level)], dir);
 }
 
-process.stdout.write(`workspaces x true: median of ${runs} runs (ms); ratio = lifecycle / reference\n`);
+process.stdout.write(`workspaces x true: median of ${runs} rounds (ms); "vs make" = median over the rounds of lifecycle / make of the same round (range in brackets); "vs xargs" = median / median\n`);
 if (baseline) process.stdout.write(`baseline: ${baseline}\n`);
 const baselineHeader = baseline ? ` ${"baseline".padStart(9)} ${"vs make".padStart(8)}` : "";
-process.stdout.write(`${"N".padStart(5)} ${"-j".padStart(3)} ${"lifecycle".padStart(10)} ${"make -j".padStart(9)} ${"xargs -P".padStart(9)} ${"vs make".padStart(8)} ${"vs xargs".padStart(9)} ${"ms/task over xargs".padStart(19)} ${"no state".padStart(9)} ${"vs xargs".padStart(9)} ${"first run".padStart(10)} ${"vs make".padStart(8)}${baselineHeader}\n`);
+process.stdout.write(`${"N".padStart(5)} ${"-j".padStart(3)} ${"lifecycle".padStart(10)} ${"make -j".padStart(9)} ${"xargs -P".padStart(9)} ${"vs make".padStart(20)} ${"vs xargs".padStart(9)} ${"ms/task over xargs".padStart(19)} ${"no state".padStart(9)} ${"vs xargs".padStart(9)} ${"first run".padStart(10)} ${"vs make".padStart(20)}${baselineHeader}\n`);
+
+/** The median of per-round ratios, and their range: each lifecycle run is divided by the make runs around it, so drift between rounds cancels. */
+function pairedRatio(ratios: readonly number[]): string {
+  return `${median(ratios).toFixed(2)}x [${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}]`;
+}
+
 for (const count of counts) {
   const dir = mkdtempSync(join(tmpdir(), "lifecycle-ws-bench-"));
   const freshDir = mkdtempSync(join(tmpdir(), "lifecycle-ws-bench-fresh-"));
@@ -91,29 +99,37 @@ for (const count of counts) {
     writeFileSync(join(dir, "list.txt"), names.join("\n") + "\n");
     for (const level of levels) {
       const samples = { lifecycle: [] as number[], make: [] as number[], xargs: [] as number[], bare: [] as number[], baseline: [] as number[], first: [] as number[] };
+      const ratios = { lifecycle: [] as number[], first: [] as number[], baseline: [] as number[] };
       for (let i = 0; i < runs + 1; i++) {
-        // The first round warms the page cache and is not counted; tools alternate so drift hits all alike.
+        // The first round warms the page cache and is not counted. make runs right before and right after
+        // the lifecycle runs of its round: the VM's speed drifts by 10-30% within minutes, and a ratio
+        // against the make runs around it is what that drift cannot move.
+        const mkBefore = time("make", ["-s", "-j", String(level), "all"], dir);
         const lc = time(binary, ["--root", dir, "-q", "run", "noop", "--concurrency", String(level)], dir);
-        const mk = time("make", ["-s", "-j", String(level), "all"], dir);
-        const xa = time("sh", ["-c", `xargs -P ${level} -I{} sh -c 'cd {} && true' < list.txt`], dir);
-        const bare = inChild(dir, level);
         const base = baseline ? time(baseline, ["--root", dir, "-q", "run", "noop", "--concurrency", String(level)], dir) : 0;
         const first = timeFirstRun(freshDir, names, level);
+        const mkAfter = time("make", ["-s", "-j", String(level), "all"], dir);
+        const xa = time("sh", ["-c", `xargs -P ${level} -I{} sh -c 'cd {} && true' < list.txt`], dir);
+        const bare = inChild(dir, level);
         if (i === 0) continue;
+        const mk = (mkBefore + mkAfter) / 2;
         samples.first.push(first);
         samples.baseline.push(base);
         samples.bare.push(bare);
         samples.lifecycle.push(lc);
         samples.make.push(mk);
         samples.xargs.push(xa);
+        ratios.lifecycle.push(lc / mk);
+        ratios.first.push(first / mk);
+        ratios.baseline.push(base / mk);
       }
       const lc = median(samples.lifecycle);
       const mk = median(samples.make);
       const xa = median(samples.xargs);
       const bare = median(samples.bare);
       const first = median(samples.first);
-      const cells = [String(count).padStart(5), String(level).padStart(3), lc.toFixed(0).padStart(10), mk.toFixed(0).padStart(9), xa.toFixed(0).padStart(9), `${(lc / mk).toFixed(2)}x`.padStart(8), `${(lc / xa).toFixed(2)}x`.padStart(9), ((lc - xa) / count).toFixed(2).padStart(19), bare.toFixed(0).padStart(9), `${(bare / xa).toFixed(2)}x`.padStart(9), first.toFixed(0).padStart(10), `${(first / mk).toFixed(2)}x`.padStart(8)];
-      if (baseline) cells.push(median(samples.baseline).toFixed(0).padStart(9), `${(median(samples.baseline) / mk).toFixed(2)}x`.padStart(8));
+      const cells = [String(count).padStart(5), String(level).padStart(3), lc.toFixed(0).padStart(10), mk.toFixed(0).padStart(9), xa.toFixed(0).padStart(9), pairedRatio(ratios.lifecycle).padStart(20), `${(lc / xa).toFixed(2)}x`.padStart(9), ((lc - xa) / count).toFixed(2).padStart(19), bare.toFixed(0).padStart(9), `${(bare / xa).toFixed(2)}x`.padStart(9), first.toFixed(0).padStart(10), pairedRatio(ratios.first).padStart(20)];
+      if (baseline) cells.push(median(samples.baseline).toFixed(0).padStart(9), `${median(ratios.baseline).toFixed(2)}x`.padStart(8));
       process.stdout.write(cells.join(" ") + "\n");
     }
   } finally {
