@@ -26,6 +26,12 @@ export function sha256Hex(data: string | Uint8Array): string {
   return createSha256().update(data).digest("hex");
 }
 
+/** A 64-bit non-cryptographic hash (wyhash) of a string's UTF-8 bytes or of bytes, as 16 hex digits; null off Bun. For checksums, not security. */
+export function fastHash64(data: string | Uint8Array): string | null {
+  if (typeof Bun === "undefined") return null;
+  return Bun.hash.wyhash(data).toString(16).padStart(16, "0");
+}
+
 /** `bytes` random bytes as hex, from the Web Crypto API every runtime has. */
 export function randomHex(bytes: number): string {
   const values = crypto.getRandomValues(new Uint8Array(bytes));

@@ -18,9 +18,8 @@ export interface AppendOptions {
  */
 export function appendRuns(state: StateFile, records: readonly RunRecord[], cacheKeys: readonly CacheKeyEntry[], options: AppendOptions): StateFile {
   const limit = checkedLimit(options.historyLimit);
-  const added = records.map((r) => orderedRecord(r.run_id === undefined && options.runId !== undefined ? { ...r, run_id: options.runId } : r));
-  let lastPhase = state.last_phase;
-  for (const r of added) if (r.success) lastPhase = r.phase;
+  const added = recordsToAppend(records, options);
+  const lastPhase = lastPhaseAfter(state.last_phase, added);
   return {
     ...state,
     ...(lastPhase !== undefined ? { last_phase: lastPhase } : {}),
@@ -35,7 +34,19 @@ export function pruneRuns(state: StateFile, keep: number): StateFile {
   return { ...state, phase_history: keepNewest(state.phase_history, limit), cache_keys: boundCacheKeys(state.cache_keys, limit) };
 }
 
-function checkedLimit(limit: number): number {
+/** The records as they are written: ggen's fields first, and the run's id where a record has none. */
+export function recordsToAppend(records: readonly RunRecord[], options: AppendOptions): RunRecord[] {
+  return records.map((r) => orderedRecord(r.run_id === undefined && options.runId !== undefined ? { ...r, run_id: options.runId } : r));
+}
+
+/** last_phase after `added`: the phase of its last success, else what it was. */
+export function lastPhaseAfter<T>(lastPhase: T, added: readonly RunRecord[]): T | string {
+  let phase: T | string = lastPhase;
+  for (const r of added) if (r.success) phase = r.phase;
+  return phase;
+}
+
+export function checkedLimit(limit: number): number {
   if (limit === Infinity) return limit;
   if (!Number.isInteger(limit) || limit < 0) throw new Error(`history limit must be a non-negative integer, got ${limit}`);
   return limit;
@@ -46,7 +57,7 @@ function keepNewest<T>(items: readonly T[], limit: number): readonly T[] {
 }
 
 /** Drops the oldest keys beyond `limit`, except each phase's newest key, keeping order. */
-function boundCacheKeys(keys: readonly CacheKeyEntry[], limit: number): readonly CacheKeyEntry[] {
+export function boundCacheKeys(keys: readonly CacheKeyEntry[], limit: number): readonly CacheKeyEntry[] {
   if (keys.length <= limit) return keys;
   const newestOfPhase = new Map<string, number>();
   keys.forEach((k, i) => newestOfPhase.set(k.phase, i));

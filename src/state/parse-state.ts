@@ -1,7 +1,8 @@
 import { err, ok, type Result } from "../shared/result.ts";
 import type { CacheKeyEntry, RunRecord, StateFile } from "./state-types.ts";
 
-const KNOWN_KEYS = new Set(["version", "last_phase", "phase_history", "generated", "cache_keys"]);
+/** `checksum` is rewritten by every save (serialize-state.ts), so it is not kept as an unknown field. */
+const KNOWN_KEYS = new Set(["version", "last_phase", "phase_history", "generated", "cache_keys", "checksum"]);
 
 /**
  * Reads state.json text. Missing `phase_history`/`generated`/`cache_keys` default to [] (ggen

@@ -1,11 +1,9 @@
 import { basename, dirname } from "node:path";
 import { abandonReplace, completeReplace, prepareReplace, type Durability, type PendingReplace } from "./atomic-write.ts";
 import { describeFsError, shownPath } from "./fs-error.ts";
-import { appendRuns } from "./append-runs.ts";
 import { lockFilePath, lockTempNames, releaseLock, tryLock, type HeldLock, type LockHolder } from "./lock.ts";
 import { removeDeadHolders, type LockLinks } from "./lock-links.ts";
-import { serializeState } from "./serialize-state.ts";
-import { loadStateSync, stateFilePath } from "./state-file.ts";
+import { appendedContent, stateFilePath } from "./state-file.ts";
 import type { CacheKeyEntry, RunRecord } from "./state-types.ts";
 import { sweepTempFiles } from "./temp-files.ts";
 
@@ -103,14 +101,13 @@ function prepareSave(save: PlaceSave, options: BatchOptions): Omit<Prepared, "in
       sweepTempFiles(dirname(file), [basename(file), ...lockTempNames()]);
       removeDeadHolders(dirname(file), lock.holder.host);
     }
-    const loaded = loadStateSync(save.dir, { rootDir: options.rootDir });
-    const next = appendRuns(loaded.state, save.records, save.cacheKeys, { historyLimit: options.historyLimit, runId: options.runId });
-    const pending = prepareReplace(file, serializeState(next), { shownPath: shownPath(file, options.rootDir), sweep: false, reuseBackup: true });
+    const { data, warnings } = appendedContent(save.dir, save.records, save.cacheKeys, { historyLimit: options.historyLimit, runId: options.runId, rootDir: options.rootDir });
+    const pending = prepareReplace(file, data, { shownPath: shownPath(file, options.rootDir), sweep: false, reuseBackup: true });
     if (!pending.ok) {
       releaseLock(lock);
-      return { kind: "failed", error: pending.error, warnings: loaded.warnings };
+      return { kind: "failed", error: pending.error, warnings };
     }
-    return { lock, pending: pending.value, warnings: loaded.warnings };
+    return { lock, pending: pending.value, warnings };
   } catch (bug) {
     releaseLock(lock);
     throw bug;

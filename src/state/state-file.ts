@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, renameSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { err, ok, type Result } from "../shared/result.ts";
-import { appendRuns, pruneRuns } from "./append-runs.ts";
+import { appendInPlace } from "./append-in-place.ts";
+import { appendRuns, pruneRuns, type AppendOptions } from "./append-runs.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { describeFsError, errnoCode, shownPath } from "./fs-error.ts";
 import { lockTempNames, withLock } from "./lock.ts";
@@ -86,16 +87,45 @@ export async function recordTasks(
   cacheKeys: readonly CacheKeyEntry[],
   options: RecordOptions,
 ): Promise<Result<{ warnings: readonly string[] }, string>> {
-  return update(dir, options, (state) => appendRuns(state, records, cacheKeys, options));
+  return update(dir, options, () => appendedContent(dir, records, cacheKeys, options));
+}
+
+/** A place's state file's next content, and the warnings loading the current one gave. */
+export interface NextContent {
+  readonly data: string | Uint8Array;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * What the place's state file holds once the records are appended, for a caller holding its lock: spliced
+ * from the file's bytes when they are exactly as a save left them (appendInPlace), else loaded (which also
+ * deals with a missing or damaged file) and serialised.
+ */
+export function appendedContent(dir: string, records: readonly RunRecord[], cacheKeys: readonly CacheKeyEntry[], options: AppendOptions & StateOptions): NextContent {
+  const inPlace = appendedBytes(stateFilePath(dir), records, cacheKeys, options);
+  if (inPlace !== null) return { data: inPlace, warnings: [] };
+  const loaded = loadStateSync(dir, options);
+  return { data: serializeState(appendRuns(loaded.state, records, cacheKeys, options)), warnings: loaded.warnings };
+}
+
+function appendedBytes(file: string, records: readonly RunRecord[], cacheKeys: readonly CacheKeyEntry[], options: AppendOptions): Uint8Array | null {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return null; // missing or unreadable: loadStateSync says which
+  }
+  return appendInPlace(bytes, records, cacheKeys, options);
 }
 
 /** Keeps only the newest `keep` history entries. */
 export async function pruneState(dir: string, keep: number, options: StateOptions = {}): Promise<Result<{ removed: number; warnings: readonly string[] }, string>> {
   let removed = 0;
-  const r = await update(dir, options, (state) => {
-    const next = pruneRuns(state, keep);
-    removed = state.phase_history.length - next.phase_history.length;
-    return next;
+  const r = await update(dir, options, () => {
+    const loaded = loadStateSync(dir, options);
+    const next = pruneRuns(loaded.state, keep);
+    removed = loaded.state.phase_history.length - next.phase_history.length;
+    return { data: serializeState(next), warnings: loaded.warnings };
   });
   return r.ok ? ok({ removed, warnings: r.value.warnings }) : r;
 }
@@ -130,15 +160,16 @@ export function readStateForDisplay(dir: string, options: StateOptions = {}): Lo
   return { state: emptyState(), warnings: [problem], source: "none" };
 }
 
-async function update(dir: string, options: StateOptions, change: (state: StateFile) => StateFile): Promise<Result<{ warnings: readonly string[] }, string>> {
+/** Replaces the place's state file, under its lock, with what `next` makes of it. */
+async function update(dir: string, options: StateOptions, next: () => NextContent): Promise<Result<{ warnings: readonly string[] }, string>> {
   const file = stateFilePath(dir);
   // One directory scan per place per process sweeps what crashed writers left, lock temps included.
   sweepTempFilesOnceSync(dirname(file), [basename(file), ...lockTempNames()]);
   removeDeadHoldersOnce(dirname(file));
   const locked = await withLock(dir, async (): Promise<Result<{ warnings: readonly string[] }, string>> => {
-    const loaded = loadStateSync(dir, options);
-    const written = await writeFileAtomic(file, serializeState(change(loaded.state)), { shownPath: shownPath(file, options.rootDir ?? dir), reuseBackup: true });
-    return written.ok ? ok({ warnings: loaded.warnings }) : written;
+    const { data, warnings } = next();
+    const written = await writeFileAtomic(file, data, { shownPath: shownPath(file, options.rootDir ?? dir), reuseBackup: true });
+    return written.ok ? ok({ warnings }) : written;
   }, lockOptions(dir, options));
   return locked.ok ? locked.value : locked;
 }

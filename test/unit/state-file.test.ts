@@ -41,10 +41,15 @@ describe("ggen's state file", () => {
     expect(state.cache_keys.length).toBe(JSON.parse(GGEN_STATE).cache_keys.length);
   });
 
-  test("serialises back to the same bytes, plus only our version field", () => {
+  test("serialises back to the same bytes, plus only our version and checksum fields", () => {
     const parsed = parseStateText(GGEN_STATE);
     if (!parsed.ok) throw new Error(parsed.error);
-    expect(serializeState(parsed.value)).toBe(GGEN_STATE.replace(/\n}$/, ',\n  "version": 1\n}'));
+    const text = serializeState(parsed.value);
+    const checksumAt = text.lastIndexOf(',\n  "checksum": ');
+    expect(text.slice(0, checksumAt)).toBe(GGEN_STATE.replace(/\n}$/, ',\n  "version": 1'));
+    const records = parsed.value.phase_history.length;
+    const keys = parsed.value.cache_keys.length;
+    expect(text.slice(checksumAt)).toMatch(new RegExp(`^,\\n  "checksum": "records=${records} keys=${keys} wyhash=[0-9a-f]{16}"\\n}$`));
   });
 
   test("appending keeps every original record and key byte-for-byte, in order, and adds ours after", async () => {
@@ -58,7 +63,7 @@ describe("ggen's state file", () => {
     const origKeys = GGEN_STATE.slice(GGEN_STATE.indexOf('"cache_keys"'), GGEN_STATE.lastIndexOf("\n  ]"));
     expect(text).toContain(origKeys);
     const saved = JSON.parse(text);
-    expect(Object.keys(saved)).toEqual(["last_phase", "phase_history", "generated", "cache_keys", "version"]);
+    expect(Object.keys(saved)).toEqual(["last_phase", "phase_history", "generated", "cache_keys", "version", "checksum"]);
     expect(saved.phase_history.slice(0, -1)).toEqual(JSON.parse(GGEN_STATE).phase_history);
     expect(saved.phase_history.at(-1)).toEqual({ phase: "build", started_ms: 1_800_000_000_000, duration_ms: 12, success: true, run_id: "run-1", place: "//", status: "success", exit_code: 0 });
     expect(saved.cache_keys.at(-1)).toEqual({ phase: "build", key: "k1" });
@@ -66,13 +71,13 @@ describe("ggen's state file", () => {
     expect(readFileSync(`${stateFilePath(dir)}.bak`, "utf8")).toBe(GGEN_STATE);
   });
 
-  test("unknown top-level and record fields survive a write", async () => {
+  test("unknown top-level and record fields survive a write, after ours and before the checksum", async () => {
     const dir = place(JSON.stringify({ phase_history: [{ ...run("a"), note: "x" }], custom: { keep: [1, 2] }, last_phase: "a" }));
     expect((await recordTasks(dir, [run("b")], [], opts)).ok).toBe(true);
     const saved = JSON.parse(readFileSync(stateFilePath(dir), "utf8"));
     expect(saved.custom).toEqual({ keep: [1, 2] });
     expect(saved.phase_history[0].note).toBe("x");
-    expect(Object.keys(saved).at(-1)).toBe("custom");
+    expect(Object.keys(saved).slice(-2)).toEqual(["custom", "checksum"]);
   });
 
   test("a file without the arrays ggen required loads as empty lists", async () => {
