@@ -102,13 +102,15 @@ describe("appendInPlace", () => {
     expect(saved.checksum).toMatch(/^records=5 keys=0 wyhash=[0-9a-f]{16}$/);
   });
 
-  test("declines a file changed after its save, a truncated one, and one without a checksum", () => {
+  test("declines a file changed after its save (a byte of it or a count in its checksum), a truncated one, and one without a checksum", () => {
     const text = serializeState({ last_phase: "build", phase_history: [run("build")], generated: [], cache_keys: [], extra: {} });
     const edited = text.replace('"duration_ms": 12', '"duration_ms": 13');
     expect(edited).not.toBe(text);
     const options = { historyLimit: 1000, runId: "run-1" };
     expect(appendInPlace(Buffer.from(edited), [run("test")], [], options)).toBeNull();
     expect(appendInPlace(Buffer.from(text.slice(0, -10)), [run("test")], [], options)).toBeNull();
+    expect(text).toContain('"records=1 keys=0 ');
+    expect(appendInPlace(Buffer.from(text.replace('"records=1 keys=0 ', '"records=2 keys=0 ')), [run("test")], [], options)).toBeNull();
     expect(appendInPlace(Buffer.from(GGEN_STATE), [run("test")], [], options)).toBeNull();
     expect(appendInPlace(Buffer.from(text), [run("test")], [], options)).not.toBeNull();
   });
