@@ -2,11 +2,12 @@ import { fastHash64 } from "../runtime/hashing.ts";
 
 /**
  * The last key of a state file lifecycle wrote: how many history records and cache keys it holds, and
- * a hash of every byte before the key and of those two counts. A save that finds it intact knows the file is exactly what
- * serializeState wrote, so it appends by splicing bytes (append-in-place.ts) instead of parsing and
- * re-printing the whole history. Any other file (ggen's, edited, damaged) is parsed as before.
+ * a hash of every byte before the key and of those two counts. A save that finds it intact knows the
+ * file is exactly what serializeState wrote, so it appends by splicing bytes (append-in-place.ts)
+ * instead of parsing and re-printing the whole history. Any other file (ggen's, edited, damaged) is
+ * parsed as before.
  */
-export const CHECKSUM_KEY = ',\n  "checksum": "';
+const CHECKSUM_KEY = ',\n  "checksum": "';
 const CHECKSUM_END = '"\n}';
 const CHECKSUM_VALUE = /^records=(\d+) keys=(\d+) wyhash=([0-9a-f]{16})$/;
 
