@@ -1,18 +1,7 @@
 import { boundCacheKeys, checkedLimit, lastPhaseAfter, recordsToAppend, type AppendOptions } from "./append-runs.ts";
-import { closeBytesWithChecksum, readChecksum } from "./state-checksum.ts";
+import { closeBytesWithChecksum } from "./state-checksum.ts";
+import { EMPTY_HISTORY, HEAD, HISTORY_KEY, readLayout, RECORD_BREAK, RECORD_END } from "./state-layout.ts";
 import type { CacheKeyEntry, RunRecord } from "./state-types.ts";
-
-// serializeState's layout. JSON text never holds a raw newline inside a string, and everything inside
-// the history sits at 4 spaces or deeper, so these patterns only ever match where they mean to.
-const HEAD = '{\n  "last_phase": ';
-const HISTORY_KEY = ',\n  "phase_history": ';
-const GENERATED_KEY = ',\n  "generated": ';
-const EMPTY_HISTORY = "[]";
-/** Between two history records: the end of one, the start of the next. */
-const RECORD_BREAK = "\n    },\n    {";
-const RECORD_END = "\n    },";
-const HISTORY_OPEN = "[\n    {";
-const HISTORY_CLOSE = "\n    }\n  ]";
 
 /**
  * The bytes serializeState(appendRuns(state, records, cacheKeys, options)) gives, worked out from the
@@ -22,14 +11,9 @@ const HISTORY_CLOSE = "\n    }\n  ]";
  * (~250 KiB) took ~1.2 ms per save to decode, parse, re-print and encode, and takes ~0.1 ms this way.
  */
 export function appendInPlace(bytes: Buffer, records: readonly RunRecord[], cacheKeys: readonly CacheKeyEntry[], options: AppendOptions): Uint8Array | null {
-  const check = readChecksum(bytes);
-  if (check === null || bytes.toString("latin1", 0, HEAD.length) !== HEAD) return null;
-  const historyKeyAt = bytes.indexOf(HISTORY_KEY, HEAD.length);
-  const generatedAt = historyKeyAt < 0 ? -1 : bytes.indexOf(GENERATED_KEY, historyKeyAt);
-  if (generatedAt < 0 || generatedAt > check.bodyEnd) return null;
-  const history = bytes.subarray(historyKeyAt + HISTORY_KEY.length, generatedAt);
-  const oldRecords = keptRecords(history, check.records);
-  if (oldRecords === null) return null;
+  const layout = readLayout(bytes);
+  if (layout === null) return null;
+  const { check, historyKeyAt, generatedAt, records: oldRecords } = layout;
 
   const limit = checkedLimit(options.historyLimit);
   const added = recordsToAppend(records, options);
@@ -50,14 +34,6 @@ export function appendInPlace(bytes: Buffer, records: readonly RunRecord[], cach
   }
   parts.push(tail.bytes);
   return closeBytesWithChecksum(Buffer.concat(parts), check.records - dropped + newest.length, tail.keys);
-}
-
-/** The history's records without the brackets (`\n    {...\n    }` joined by ","), checked against the count the checksum gives. */
-function keptRecords(history: Buffer, count: number): Buffer | null {
-  if (count === 0) return history.toString("latin1") === EMPTY_HISTORY ? history.subarray(0, 0) : null;
-  const opens = history.toString("latin1", 0, HISTORY_OPEN.length) === HISTORY_OPEN;
-  const closes = history.toString("latin1", history.length - HISTORY_CLOSE.length) === HISTORY_CLOSE;
-  return opens && closes ? history.subarray(1, history.length - "\n  ]".length) : null;
 }
 
 /** The records after the first `count` of them (fewer than all); null when there are not that many breaks (not our layout after all). */

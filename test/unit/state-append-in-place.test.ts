@@ -1,27 +1,15 @@
-import { afterEach, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
 import { appendInPlace } from "../../src/state/append-in-place.ts";
 import { appendRuns } from "../../src/state/append-runs.ts";
 import { parseStateText } from "../../src/state/parse-state.ts";
 import { serializeState } from "../../src/state/serialize-state.ts";
 import { recordTasks, stateFilePath } from "../../src/state/state-file.ts";
 import type { CacheKeyEntry, RunRecord, StateFile } from "../../src/state/state-types.ts";
+import { tempPlaces } from "../helpers/temp-places.ts";
 
 const GGEN_STATE = readFileSync(new URL("../../../shared/ggen/examples/examples__rust-cli-lifecycle.state.json", import.meta.url), "utf8");
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function place(stateText: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "state-append-"));
-  dirs.push(dir);
-  mkdirSync(join(dir, ".ggen"));
-  writeFileSync(stateFilePath(dir), stateText);
-  return dir;
-}
+const place = tempPlaces("state-append-");
 
 function run(phase: string, success = true, extra: Partial<RunRecord> = {}): RunRecord {
   return { phase, started_ms: 1_800_000_000_000, duration_ms: 12, success, ...extra };
