@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { err, ok, type Result } from "../shared/result.ts";
@@ -8,6 +8,7 @@ import { writeFileAtomic } from "./atomic-write.ts";
 import { describeFsError, errnoCode, shownPath } from "./fs-error.ts";
 import { lockTempNames, withLock } from "./lock.ts";
 import { readStateFile } from "./read-state.ts";
+import { readStateBytes } from "./state-layout.ts";
 import { sweepTempFilesOnceSync, unlinkQuietly } from "./temp-files.ts";
 import { serializeState } from "./serialize-state.ts";
 import { emptyState, type CacheKeyEntry, type RunRecord, type StateFile } from "./state-types.ts";
@@ -109,13 +110,8 @@ export function appendedContent(dir: string, records: readonly RunRecord[], cach
 }
 
 function appendedBytes(file: string, records: readonly RunRecord[], cacheKeys: readonly CacheKeyEntry[], options: AppendOptions): Uint8Array | null {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch {
-    return null; // missing or unreadable: loadStateSync says which
-  }
-  return appendInPlace(bytes, records, cacheKeys, options);
+  const bytes = readStateBytes(file);
+  return bytes === null ? null : appendInPlace(bytes, records, cacheKeys, options);
 }
 
 /** Keeps only the newest `keep` history entries. */

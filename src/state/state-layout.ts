@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { readChecksum, type Checksummed } from "./state-checksum.ts";
 
 // serializeState's layout. JSON text never holds a raw newline inside a string, and everything inside
@@ -22,6 +23,15 @@ export interface StateLayout {
   readonly generatedAt: number;
   /** The history records without the brackets: `\n    {...\n    }` joined by ","; empty for none. */
   readonly records: Buffer;
+}
+
+/** A state file's bytes, for readLayout; null when it is missing or unreadable (readStateFile says which). */
+export function readStateBytes(file: string): Buffer | null {
+  try {
+    return readFileSync(file);
+  } catch {
+    return null;
+  }
 }
 
 /** The layout of `bytes` when its checksum is intact and it is laid out as serializeState lays files out; else null. */

@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
 import { readStateFile } from "../state/read-state.ts";
 import { stateFilePath } from "../state/state-file.ts";
-import { newestRecords } from "../state/state-layout.ts";
+import { newestRecords, readStateBytes } from "../state/state-layout.ts";
 import type { RunRecord } from "../state/state-types.ts";
 
 /** Records looked at from the end of a file a save wrote before the whole history is parsed instead. */
@@ -16,21 +15,14 @@ const NEWEST_RECORDS = 64;
  */
 export function recordedDurationMs(dir: string, phases: readonly string[]): number | undefined {
   const file = stateFilePath(dir);
-  const newest = readNewest(file);
+  const bytes = readStateBytes(file);
+  const newest = bytes === null ? null : newestRecords(bytes, NEWEST_RECORDS);
   if (newest !== null) {
     const last = lastDurations(newest.records as RunRecord[], phases);
     if (newest.all || !last.someMissing) return last.totalMs;
   }
   const read = readStateFile(file);
   return read.kind === "valid" ? lastDurations(read.state.phase_history, phases).totalMs : undefined;
-}
-
-function readNewest(file: string): ReturnType<typeof newestRecords> {
-  try {
-    return newestRecords(readFileSync(file), NEWEST_RECORDS);
-  } catch {
-    return null; // missing or unreadable: readStateFile says which
-  }
 }
 
 /** The sum of each phase's last ended duration in `history`, and whether some phase had none. */
